@@ -1,0 +1,101 @@
+"""What every scenario shares: a server to measure, timing, and the results file."""
+
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def database_url() -> str:
+    return os.environ.get("WARMMAP_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/warmmap")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_server(url: str | None = None, workers: int = 1) -> Iterator[str]:
+    """Run ``warmmap serve`` in a child process and yield its base URL."""
+    port = free_port()
+    env = os.environ | {"WARMMAP_DATABASE_URL": url or database_url()}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "geo_api.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("warmmap serve did not start within 30 s")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def time_calls(call: Callable[[], object], n: int, warmup: int = 50) -> list[float]:
+    """Call ``call`` ``warmup`` times, then ``n`` times; return each latency in milliseconds."""
+    for _ in range(warmup):
+        call()
+    latencies = []
+    for _ in range(n):
+        start = time.perf_counter()
+        call()
+        latencies.append((time.perf_counter() - start) * 1000)
+    return latencies
+
+
+def summary(latencies_ms: list[float]) -> dict[str, float]:
+    """Median, p99 and calls per second of a list of latencies."""
+    ordered = sorted(latencies_ms)
+    return {
+        "n": len(ordered),
+        "p50_ms": round(statistics.median(ordered), 4),
+        "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 4),
+        "per_s": round(1000 * len(ordered) / sum(ordered), 1),
+    }
+
+
+def write_result(name: str, result: dict[str, Any]) -> Path:
+    """Write ``result`` with the machine and time to ``bench/results/NAME.json``."""
+    RESULTS.mkdir(exist_ok=True)
+    record = {
+        "scenario": name,
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        **result,
+    }
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path

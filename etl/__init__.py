@@ -1,0 +1,1 @@
+"""Turn the files governments have into rows: readers, coordinates, validation, loads."""

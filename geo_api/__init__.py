@@ -1,0 +1,1 @@
+"""warmmap's web service: settings, the data model and the HTTP API."""

@@ -1,0 +1,14 @@
+"""The ``warmmap`` command line (DESIGN.md §4)."""
+
+import typer
+
+from geo_api.cli import db, serve
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+app.add_typer(db.app, name="db")
+app.command("serve")(serve.serve)
+
+
+def main() -> None:
+    """Run the command line."""
+    app()

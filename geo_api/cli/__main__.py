@@ -1,0 +1,3 @@
+from geo_api.cli import main
+
+main()

@@ -1,0 +1,53 @@
+"""Engines and sessions: one place that turns a plain PostgreSQL URL into a connection."""
+
+from collections.abc import Iterator
+
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from geo_api.settings import Settings
+
+
+def sqlalchemy_url(database_url: str) -> str:
+    """Return ``database_url`` with the driver warmmap uses.
+
+    Users give a plain ``postgresql://user@host:port/db`` URL; the driver is ours to choose.
+    """
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        raise ValueError(f"WARMMAP_DATABASE_URL must be a postgresql:// URL, got {url.drivername}")
+    return url.set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
+
+
+def create_db_engine(settings: Settings) -> Engine:
+    """Create the engine for ``settings.database_url``.
+
+    ``pool_pre_ping`` lets the service recover by itself when PostgreSQL restarts.
+    """
+    return create_engine(
+        sqlalchemy_url(settings.database_url),
+        pool_pre_ping=True,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_pool_size,
+        connect_args={
+            "connect_timeout": settings.db_connect_timeout_s,
+            "application_name": "warmmap",
+        },
+    )
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Return a session factory bound to ``engine``."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def iter_session(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """Yield a session that commits on success and rolls back on error."""
+    with factory() as session:
+        try:
+            yield session
+            session.commit()
+        except Exception:
+            session.rollback()
+            raise

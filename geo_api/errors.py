@@ -1,0 +1,40 @@
+"""Domain errors. They say what was wrong in one line and know nothing of HTTP.
+
+``geo_api.handlers`` maps each class to a status code in one table.
+"""
+
+
+class WarmmapError(Exception):
+    """Base class of every error warmmap raises on purpose."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class InvalidInput(WarmmapError):
+    """The request or file is well-formed but its values are not acceptable."""
+
+
+class NotFound(WarmmapError):
+    """The entity asked for does not exist."""
+
+
+class Conflict(WarmmapError):
+    """The change clashes with what is stored (a duplicate, a current assignment)."""
+
+
+class Unauthenticated(WarmmapError):
+    """No credentials, or credentials that are not valid."""
+
+
+class Forbidden(WarmmapError):
+    """Valid credentials, but outside the role or scope they grant."""
+
+
+class RateLimited(WarmmapError):
+    """Too many requests of this kind from one client."""
+
+
+class DatabaseUnavailable(WarmmapError):
+    """PostgreSQL cannot be reached or answered with an error of its own."""

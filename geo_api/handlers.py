@@ -1,0 +1,83 @@
+"""Map domain errors and FastAPI's own errors to ``{"detail": "..."}`` answers, in one place."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from geo_api import errors
+
+log = logging.getLogger(__name__)
+
+STATUS_CODES: dict[type[errors.WarmmapError], int] = {
+    errors.InvalidInput: 422,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.Unauthenticated: 401,
+    errors.Forbidden: 403,
+    errors.RateLimited: 429,
+    errors.DatabaseUnavailable: 503,
+}
+
+
+def status_code_for(exc: errors.WarmmapError) -> int:
+    """Return the status of the nearest class of ``exc`` in the table (400 if none)."""
+    for cls in type(exc).__mro__:
+        if cls in STATUS_CODES:
+            return STATUS_CODES[cls]
+    return 400
+
+
+def validation_detail(exc: RequestValidationError) -> str:
+    """Say in one line which parameter was wrong and why, e.g. ``lat: must be <= 90``."""
+    parts = []
+    for error in exc.errors():
+        where = [str(p) for p in error.get("loc", ()) if p not in ("query", "body", "path")]
+        name = ".".join(where) or "request"
+        parts.append(f"{name}: {error.get('msg', 'invalid value')}")
+    return "; ".join(parts) or "invalid request"
+
+
+async def warmmap_error(request: Request, exc: Exception) -> JSONResponse:
+    """Answer a domain error with its status and one-line detail."""
+    assert isinstance(exc, errors.WarmmapError)
+    status = status_code_for(exc)
+    if status >= 500:
+        log.error("%s %s: %s", request.method, request.url.path, exc.detail, exc_info=exc)
+    return JSONResponse({"detail": exc.detail}, status_code=status)
+
+
+async def request_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    """Answer invalid parameters with a 422 naming them."""
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse({"detail": validation_detail(exc)}, status_code=422)
+
+
+async def http_error(request: Request, exc: Exception) -> JSONResponse:
+    """Answer FastAPI's own HTTP errors (404 for unknown paths, 405) in the same shape."""
+    assert isinstance(exc, StarletteHTTPException)
+    return JSONResponse(
+        {"detail": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers
+    )
+
+
+async def database_error(request: Request, exc: Exception) -> JSONResponse:
+    """Answer a database failure: 503 when it is down, 500 for anything else."""
+    # psycopg2 raises OperationalError when the server is down, restarting or unreachable:
+    # the client can retry later (503). Any other database error is a bug of ours (500).
+    if isinstance(exc, OperationalError):
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse({"detail": "database unavailable"}, status_code=503)
+    log.error("database error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"detail": "internal error"}, status_code=500)
+
+
+def add_exception_handlers(app: FastAPI) -> None:
+    """Register every handler of this module on ``app``."""
+    app.add_exception_handler(errors.WarmmapError, warmmap_error)
+    app.add_exception_handler(RequestValidationError, request_validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(DBAPIError, database_error)

@@ -1,0 +1,37 @@
+"""The application factory."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from geo_api.database import create_db_engine, session_factory
+from geo_api.handlers import add_exception_handlers
+from geo_api.routes import health
+from geo_api.settings import Settings, get_settings
+
+DESCRIPTION = """
+warmmap helps delivery riders, couriers and drivers find warm stations (暖新驿站), helps planners
+see where stations are missing, and helps community grid managers give every delivery outlet a
+liaison. Spatial answers are GeoJSON in WGS-84 unless `out_crs` asks for GCJ-02 or BD-09.
+Errors are `{"detail": "..."}`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the warmmap API for ``settings`` (default: from the environment)."""
+    settings = settings or get_settings()
+    engine = create_db_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(title="warmmap", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = session_factory(engine)
+    add_exception_handlers(app)
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,374 @@
+"""The data model of DESIGN.md §2 as SQLAlchemy/GeoAlchemy2 tables; Alembic reads it from here.
+
+All geometry is EPSG:4326. Distances in metres are queried on ``geom::geography``, which has its
+own GiST index next to the planar one.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Double,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from geo_api import vocab
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    """Return a check-constraint expression limiting ``column`` to ``values``."""
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+def subset_of(column: str, values: tuple[str, ...]) -> str:
+    """Return a check-constraint expression limiting array ``column`` to ``values``."""
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} <@ ARRAY[{quoted}]::text[]"
+
+
+def geography_index(table: str) -> Index:
+    """GiST index on ``geom::geography``, used by KNN and ST_DWithin in metres."""
+    return Index(f"ix_{table}_geog", text("(geom::geography)"), postgresql_using="gist")
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention, so migrations name constraints stably."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def created_at() -> Mapped[datetime]:
+    """Return the column of when the row was created."""
+    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+def updated_at() -> Mapped[datetime]:
+    """Return the column of when the row last changed."""
+    # Maintained by the warmmap_touch_updated_at() trigger of the initial migration.
+    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+class AdminArea(Base):
+    """A city, district, street, community or grid boundary."""
+
+    __tablename__ = "admin_areas"
+    __table_args__ = (
+        CheckConstraint(one_of("level", vocab.ADMIN_LEVELS), name="level"),
+        Index("ix_admin_areas_geom", "geom", postgresql_using="gist"),
+    )
+
+    adcode: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    level: Mapped[str] = mapped_column(String(16), index=True)
+    parent_adcode: Mapped[str | None] = mapped_column(
+        ForeignKey("admin_areas.adcode", ondelete="SET NULL"), index=True
+    )
+    geom: Mapped[Any] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=4326, nullable=False, spatial_index=False)
+    )
+    source: Mapped[str] = mapped_column(Text)
+    synthetic: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("load_batches.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = created_at()
+    updated_at: Mapped[datetime] = updated_at()
+
+
+class LoadBatch(Base):
+    """One run of ``warmmap load``: what file, how it was read, what came of it."""
+
+    __tablename__ = "load_batches"
+    __table_args__ = (
+        CheckConstraint(one_of("kind", vocab.LOAD_KINDS), name="kind"),
+        CheckConstraint(one_of("status", vocab.BATCH_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    file_name: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    crs: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    options: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    status: Mapped[str] = mapped_column(String(16), server_default=text("'running'"))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rows_read: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    inserted: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    updated: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    unchanged: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    rejected: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    repaired: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    flagged: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+
+
+class RejectedRow(Base):
+    """A row of a batch that was not loaded, kept as given with the reason."""
+
+    __tablename__ = "rejected_rows"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("load_batches.id", ondelete="CASCADE"), index=True
+    )
+    row_number: Mapped[int] = mapped_column(Integer)
+    raw: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class Station(Base):
+    """A warm station or another place where workers can rest, drink and charge."""
+
+    __tablename__ = "stations"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        CheckConstraint(one_of("kind", vocab.STATION_KINDS), name="kind"),
+        CheckConstraint(one_of("access", vocab.STATION_ACCESS), name="access"),
+        CheckConstraint(one_of("status", vocab.STATION_STATUSES), name="status"),
+        CheckConstraint(subset_of("amenities", vocab.AMENITIES), name="amenities"),
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity"),
+        CheckConstraint("area_m2 IS NULL OR area_m2 >= 0", name="area_m2"),
+        Index("ix_stations_geom", "geom", postgresql_using="gist"),
+        geography_index("stations"),
+        Index("ix_stations_amenities", "amenities", postgresql_using="gin"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    external_id: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32), server_default=text("'warm_station'"))
+    address: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(Text)
+    amenities: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'::text[]"))
+    # Unknown words from the source, kept rather than dropped.
+    amenities_unknown: Mapped[list[str]] = mapped_column(
+        ARRAY(Text), server_default=text("'{}'::text[]")
+    )
+    hours_text: Mapped[str | None] = mapped_column(Text)
+    # Weekly intervals [[start, end], ...] in minutes from Monday 00:00 local time, end exclusive;
+    # NULL when unknown or unparseable (then hours_text is kept and hours_unparsed is true).
+    hours: Mapped[list[list[int]] | None] = mapped_column(JSONB)
+    hours_unparsed: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    is_24h: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    access: Mapped[str | None] = mapped_column(String(16))
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    area_m2: Mapped[float | None] = mapped_column(Double)
+    status: Mapped[str] = mapped_column(String(16), server_default=text("'open'"), index=True)
+    last_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    geom: Mapped[Any] = mapped_column(
+        Geometry("POINT", srid=4326, nullable=False, spatial_index=False)
+    )
+    source_crs: Mapped[str] = mapped_column(Text, server_default=text("'wgs84'"))
+    source_x: Mapped[float | None] = mapped_column(Double)
+    source_y: Mapped[float | None] = mapped_column(Double)
+    district_adcode: Mapped[str | None] = mapped_column(String(32), index=True)
+    community_adcode: Mapped[str | None] = mapped_column(String(32), index=True)
+    h3_r9: Mapped[str | None] = mapped_column(String(16), index=True)
+    synthetic: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("load_batches.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = created_at()
+    updated_at: Mapped[datetime] = updated_at()
+
+
+class Outlet(Base):
+    """A delivery outlet (网点站点) where riders and couriers are based."""
+
+    __tablename__ = "outlets"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        CheckConstraint(one_of("kind", vocab.OUTLET_KINDS), name="kind"),
+        CheckConstraint("riders >= 0", name="riders"),
+        Index("ix_outlets_geom", "geom", postgresql_using="gist"),
+        geography_index("outlets"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    external_id: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(Text)
+    brand: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32), server_default=text("'other'"))
+    riders: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    address: Mapped[str | None] = mapped_column(Text)
+    geom: Mapped[Any] = mapped_column(
+        Geometry("POINT", srid=4326, nullable=False, spatial_index=False)
+    )
+    source_crs: Mapped[str] = mapped_column(Text, server_default=text("'wgs84'"))
+    source_x: Mapped[float | None] = mapped_column(Double)
+    source_y: Mapped[float | None] = mapped_column(Double)
+    district_adcode: Mapped[str | None] = mapped_column(String(32), index=True)
+    community_adcode: Mapped[str | None] = mapped_column(String(32), index=True)
+    h3_r9: Mapped[str | None] = mapped_column(String(16), index=True)
+    synthetic: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("load_batches.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = created_at()
+    updated_at: Mapped[datetime] = updated_at()
+
+
+class Liaison(Base):
+    """A community or police liaison; name and phone are personal information."""
+
+    __tablename__ = "liaisons"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        CheckConstraint(one_of("role", vocab.LIAISON_ROLES), name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    external_id: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16))
+    organization: Mapped[str | None] = mapped_column(Text)
+    scope_adcode: Mapped[str | None] = mapped_column(String(32), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    synthetic: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("load_batches.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = created_at()
+    updated_at: Mapped[datetime] = updated_at()
+
+
+class OutletLiaison(Base):
+    """One assignment of a liaison to an outlet; ended assignments are kept as history."""
+
+    __tablename__ = "outlet_liaisons"
+    __table_args__ = (
+        CheckConstraint(one_of("role", vocab.LIAISON_ROLES), name="role"),
+        CheckConstraint(one_of("method", vocab.ASSIGNMENT_METHODS), name="method"),
+        CheckConstraint("ended_at IS NULL OR ended_at >= assigned_at", name="ended_after_assigned"),
+        # An outlet has at most one current liaison per role.
+        Index(
+            "uq_outlet_liaisons_current",
+            "outlet_id",
+            "role",
+            unique=True,
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id", ondelete="CASCADE"), index=True)
+    liaison_id: Mapped[int] = mapped_column(
+        ForeignKey("liaisons.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(16))
+    assigned_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    assigned_by: Mapped[str | None] = mapped_column(Text)
+    method: Mapped[str] = mapped_column(String(16), server_default=text("'manual'"))
+
+
+class CoverageCell(Base):
+    """An H3 cell of a city with its demand and the distance to the nearest open station."""
+
+    __tablename__ = "coverage_cells"
+    __table_args__ = (
+        CheckConstraint("res BETWEEN 0 AND 15", name="res"),
+        Index("ix_coverage_cells_geom", "geom", postgresql_using="gist"),
+    )
+
+    city_adcode: Mapped[str] = mapped_column(String(32), primary_key=True)
+    res: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    h3: Mapped[str] = mapped_column(String(16), primary_key=True)
+    geom: Mapped[Any] = mapped_column(
+        Geometry("POLYGON", srid=4326, nullable=False, spatial_index=False)
+    )
+    outlets: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    riders: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    nearest_station_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stations.id", ondelete="SET NULL")
+    )
+    nearest_station_m: Mapped[float | None] = mapped_column(Double)
+    refreshed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class StationReport(Base):
+    """A worker's report that a station is closed, misplaced or has wrong hours."""
+
+    __tablename__ = "station_reports"
+    __table_args__ = (
+        CheckConstraint(one_of("kind", vocab.REPORT_KINDS), name="kind"),
+        CheckConstraint(one_of("status", vocab.REPORT_STATUSES), name="status"),
+        Index("ix_station_reports_client_created", "client_hash", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    station_id: Mapped[int] = mapped_column(
+        ForeignKey("stations.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    # A salted hash of the client address: enough to rate-limit, not enough to identify.
+    client_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), server_default=text("'open'"))
+    created_at: Mapped[datetime] = created_at()
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ApiKey(Base):
+    """An API key, stored as a hash; the key itself is shown once at creation."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (CheckConstraint(one_of("role", vocab.API_ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    key_prefix: Mapped[str] = mapped_column(String(16), index=True)
+    key_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    scope_adcodes: Mapped[list[str]] = mapped_column(
+        ARRAY(Text), server_default=text("'{}'::text[]")
+    )
+    created_at: Mapped[datetime] = created_at()
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditLog(Base):
+    """Who did what to which entity, and when; every write and every reveal lands here."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )
+    actor: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(Text)
+    entity: Mapped[str] = mapped_column(Text)
+    entity_id: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+
+
+TABLES_WITH_UPDATED_AT = ("admin_areas", "stations", "outlets", "liaisons")

@@ -1,0 +1,81 @@
+"""Fixtures: a throwaway PostGIS database, a rolled-back transaction per test, an HTTP client."""
+
+from collections.abc import Iterator
+
+import pytest
+from alembic import command
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy.orm import Session
+
+from geo_api.cli.db import alembic_config
+from geo_api.database import sqlalchemy_url
+from geo_api.dependencies import get_session
+from geo_api.main import create_app
+from geo_api.settings import Settings
+from tests.dbutil import create_database, drop_database
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """A new database with PostGIS and every migration applied; dropped at the end."""
+    url = create_database()
+    command.upgrade(alembic_config(url), "head")
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = create_engine(sqlalchemy_url(database_url))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection inside a transaction that is rolled back when the test ends."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        yield connection
+        transaction.rollback()
+
+
+@pytest.fixture
+def session(connection: Connection) -> Iterator[Session]:
+    """A session whose commits are savepoints of the test's transaction."""
+    with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+        yield session
+
+
+@pytest.fixture
+def app(settings: Settings, session: Session) -> Iterator[FastAPI]:
+    """The real app, its requests served in the test's transaction."""
+    app = create_app(settings)
+
+    def test_session() -> Iterator[Session]:
+        yield session
+        session.flush()
+
+    app.dependency_overrides[get_session] = test_session
+    yield app
+    app.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as client:
+        yield client
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # A skipped test hides a broken setup (a missing database, a missing browser): fail the run.
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and reporter.stats.get("skipped") and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

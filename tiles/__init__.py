@@ -1,0 +1,1 @@
+"""Turn rows into map layers: vector tiles and their TileJSON."""
