@@ -1,12 +1,13 @@
 """Request dependencies as ``Annotated`` aliases, so a signature reads as what a route needs."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from geo_api.auth import Principal, authenticate, require_role
 from geo_api.database import iter_session
 from geo_api.settings import Settings
 
@@ -31,3 +32,26 @@ def get_session(request: Request) -> Iterator[Session]:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_principal(
+    session: SessionDep,
+    x_api_key: Annotated[str | None, Header(alias="X-API-Key")] = None,
+) -> Principal:
+    """Return the caller identified by the ``X-API-Key`` header (401 without one)."""
+    return authenticate(session, x_api_key)
+
+
+def role_dependency(*roles: str) -> Callable[[Principal], Principal]:
+    """Return a dependency that admits only callers with one of ``roles`` (403 otherwise)."""
+
+    def dependency(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+        return require_role(principal, roles)
+
+    return dependency
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+AdminDep = Annotated[Principal, Depends(role_dependency("admin"))]
+PlannerDep = Annotated[Principal, Depends(role_dependency("planner", "admin"))]
+GridManagerDep = Annotated[Principal, Depends(role_dependency("grid_manager", "planner", "admin"))]

@@ -2,10 +2,11 @@
 
 import typer
 
-from geo_api.cli import db, serve
+from geo_api.cli import db, keys, serve
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 app.add_typer(db.app, name="db")
+app.add_typer(keys.app, name="keys")
 app.command("serve")(serve.serve)
 
 

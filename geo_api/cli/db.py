@@ -1,6 +1,7 @@
 """``warmmap db``: the schema's migrations."""
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from alembic import command
@@ -21,7 +22,7 @@ def alembic_config(database_url: str) -> Config:
 
 
 @app.command()
-def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+def upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Apply the migrations up to REVISION (default: the newest)."""
     command.upgrade(alembic_config(get_settings().database_url), revision)
     typer.echo(f"database at {revision}")

@@ -1,5 +1,7 @@
 """``warmmap serve``: the API and the web map."""
 
+from typing import Annotated
+
 import typer
 import uvicorn
 
@@ -7,9 +9,11 @@ from geo_api.settings import get_settings
 
 
 def serve(
-    host: str | None = typer.Option(None, help="Address to bind (default WARMMAP_HOST)."),
-    port: int | None = typer.Option(None, help="Port (default WARMMAP_PORT)."),
-    workers: int = typer.Option(1, help="Worker processes."),
+    host: Annotated[
+        str | None, typer.Option(help="Address to bind (default WARMMAP_HOST).")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default WARMMAP_PORT).")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
     """Serve the API and the web map."""
     settings = get_settings()
