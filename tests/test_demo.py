@@ -123,7 +123,9 @@ def test_codes_are_well_formed_nested_and_partition_their_parents(demo_files):
         )
     street_geoms = streets.set_index("adcode").geometry
     for parent, group in communities.groupby("parent_adcode"):
-        assert shapely.area(group.geometry.values).sum() == pytest.approx(street_geoms[parent].area, rel=1e-4)
+        assert shapely.area(group.geometry.values).sum() == pytest.approx(
+            street_geoms[parent].area, rel=1e-4
+        )
         assert group.geometry.within(street_geoms[parent].buffer(1e-6)).all()
 
 
