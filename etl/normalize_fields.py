@@ -153,9 +153,11 @@ def auto_ids(given: pd.Series, parts: list[pd.Series]) -> pd.Series:
     blank = given.index[given.isna()]
     if blank.empty:
         return given
-    joined = parts[0].reindex(blank).fillna("").astype(str)
-    for part in parts[1:]:
-        joined = joined + "|" + part.reindex(blank).fillna("").astype(str)
+    texts = [part.reindex(blank).astype(object) for part in parts]
+    texts = [part.where(part.notna(), "").astype(str) for part in texts]
+    joined = texts[0]
+    for part in texts[1:]:
+        joined = joined + "|" + part
     digests = [hashlib.sha1(key.encode()).hexdigest()[:20] for key in joined]
     ids = given.copy()
     ids.loc[blank] = ["auto:" + digest for digest in digests]
@@ -174,7 +176,7 @@ def duplicates(ids: pd.Series, reasons: Reasons, label: str) -> None:
             f"duplicate {label} "
             + _quoted(ids[mask])
             + " (first at row "
-            + first_rows[mask].astype(str)
+            + first_rows[mask].astype("int64").astype(str)
             + ")"
         )
 

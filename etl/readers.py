@@ -167,7 +167,7 @@ def _read_vector(path: Path, kind: str) -> RawTable:
     try:
         layer = pyogrio.list_layers(source)[0][0]
         data = gpd.read_file(source, layer=layer, engine="pyogrio")
-    except (DataSourceError, DataLayerError, IndexError) as error:
+    except (DataSourceError, DataLayerError, IndexError, UnicodeDecodeError) as error:
         raise InvalidInput(f"cannot read {path.name}: {_first_line(error)}") from None
     data.index = pd.RangeIndex(1, 1 + len(data))
     frame = pd.DataFrame(data.drop(columns=data.geometry.name))
