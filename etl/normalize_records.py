@@ -39,8 +39,11 @@ def point_records(
     """Fields shared by stations and outlets: ids, name, address, coordinates, synthetic."""
     frame = table.frame
     names = _names(frame, columns, reasons)
-    if table.geometry is not None and not {"lon", "lat"} <= columns.keys():
-        place = geometry_points(table.geometry, crs, reasons)
+    geometry = table.geometry
+    # A vector file's geometry wins over attribute columns that happen to be called x and y;
+    # the columns serve only when there is no geometry at all.
+    if geometry is not None and (geometry.notna().any() or not {"lon", "lat"} <= columns.keys()):
+        place = geometry_points(geometry, crs, reasons)
     else:
         x, y = column(frame, columns, "lon"), column(frame, columns, "lat")
         place = point_coordinates(frame, x, y, crs, reasons)

@@ -8,6 +8,7 @@ Vector formats go through geopandas and pyogrio (GDAL), which honour a Shapefile
 
 import codecs
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -24,6 +25,7 @@ from geo_api.errors import InvalidInput
 _SUFFIXES: Final = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx",
                     ".xlsm": "xlsx", ".geojson": "geojson", ".json": "geojson",
                     ".shp": "shapefile", ".zip": "shapefile", ".gpkg": "gpkg"}  # fmt: skip
+_EMPTY_LINE: Final = re.compile(r"\n[ \t]*\r?\n")
 # Tried in this order; a strict decode that succeeds wins.
 _ENCODINGS: Final = ("utf-8", "gb18030")
 
@@ -135,21 +137,23 @@ def _not_encoded(encoding: str, error: UnicodeDecodeError) -> str:
 
 def _read_csv(path: Path, encoding: str | None) -> RawTable:
     text, used = decode(path.read_bytes(), encoding)
+    text = text.rstrip("\r\n") + "\n"
     first_line = text.split("\n", 1)[0]
-    delimiter = max(",\t;|", key=first_line.count)
+    options = {"sep": max(",\t;|", key=first_line.count), "dtype": str, "keep_default_na": False}
+    # Both readers skip empty lines; pandas' can keep them, so that row numbers stay those a
+    # user sees. pyarrow's is several times faster on a million rows, so it reads the rest.
+    # Rows with every cell blank carry no data and are left out (their numbers stay unused).
+    has_empty_lines = _EMPTY_LINE.search(text) is not None
     try:
-        # pyarrow's reader is several times faster than pandas' own on a million rows.
-        frame = pd.read_csv(
-            io.BytesIO(text.encode("utf-8")),
-            engine="pyarrow",
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-        )
+        if has_empty_lines:
+            frame = pd.read_csv(io.StringIO(text), skip_blank_lines=False, **options)
+        else:
+            frame = pd.read_csv(io.BytesIO(text.encode("utf-8")), engine="pyarrow", **options)
     except (ArrowInvalid, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise InvalidInput(f"cannot read {path.name} as CSV: {_first_line(error)}") from None
     frame.index = pd.RangeIndex(2, 2 + len(frame))
-    return RawTable(frame=frame, geometry=None, format="csv", encoding=used)
+    blank = (frame.isna() | (frame == "")).all(axis=1)
+    return RawTable(frame=frame[~blank], geometry=None, format="csv", encoding=used)
 
 
 def _read_xlsx(path: Path) -> RawTable:
@@ -159,6 +163,7 @@ def _read_xlsx(path: Path) -> RawTable:
         raise InvalidInput(f"cannot read {path.name} as XLSX: {_first_line(error)}") from None
     frame = frame.astype(object).where(frame.notna(), None)
     frame.index = pd.RangeIndex(2, 2 + len(frame))
+    frame = frame[~frame.isna().all(axis=1)]
     return RawTable(frame=frame, geometry=None, format="xlsx", encoding=None)
 
 

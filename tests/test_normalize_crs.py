@@ -184,3 +184,10 @@ def test_numeric_codes_of_a_zipped_shapefile_become_text(tmp_path):
     rows = [{"adcode": 510104, "name": "锦江区", "parent": 510100, "geometry": GCJ_SQUARE}]
     result = boundaries(tmp_path, rows, name="b.zip", level="district")
     assert result.records[["adcode", "parent_adcode"]].values.tolist() == [["510104", "510100"]]
+
+
+def test_vector_geometry_wins_over_columns_called_x_and_y(tmp_path):
+    rows = [{"name": "驿站", "x": 1.0, "y": 2.0, "geometry": "POINT (104.06 30.67)"}]
+    table = read_table(write_vector(tmp_path / "p.geojson", rows))
+    record = normalize("stations", table, crs="wgs84", source="test").records.iloc[0]
+    assert (record["lon"], record["lat"]) == (104.06, 30.67)

@@ -140,3 +140,15 @@ def test_unreadable_inputs_are_one_line_errors(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(InvalidInput, match=r"must hold one \.shp"):
         read_table(tmp_path / "empty")
+
+
+def test_empty_lines_and_rows_keep_the_row_numbers_a_user_sees(tmp_path):
+    path = tmp_path / "gaps.csv"
+    path.write_text("name,lon\na,1\n\nc,3\n,\n\n", encoding="utf-8")
+    frame = read_table(path).frame
+    assert frame.to_dict("index") == {2: {"name": "a", "lon": "1"}, 4: {"name": "c", "lon": "3"}}
+    path.write_text("name,lon\na,1\n,\nc,3\n", encoding="utf-8")  # no empty line: pyarrow reads it
+    assert read_table(path).frame["name"].to_dict() == {2: "a", 4: "c"}
+    rows = [{"名称": "a", "经度": 1}, {"名称": None, "经度": None}, {"名称": "c", "经度": 3}]
+    sheet = read_table(write_xlsx(tmp_path / "gaps.xlsx", rows)).frame
+    assert sheet["名称"].to_dict() == {2: "a", 4: "c"}
