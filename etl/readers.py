@@ -139,16 +139,19 @@ def _read_csv(path: Path, encoding: str | None) -> RawTable:
     text, used = decode(path.read_bytes(), encoding)
     text = text.rstrip("\r\n") + "\n"
     first_line = text.split("\n", 1)[0]
-    options = {"sep": max(",\t;|", key=first_line.count), "dtype": str, "keep_default_na": False}
+    sep = max(",\t;|", key=first_line.count)
     # Both readers skip empty lines; pandas' can keep them, so that row numbers stay those a
     # user sees. pyarrow's is several times faster on a million rows, so it reads the rest.
     # Rows with every cell blank carry no data and are left out (their numbers stay unused).
     has_empty_lines = _EMPTY_LINE.search(text) is not None
     try:
         if has_empty_lines:
-            frame = pd.read_csv(io.StringIO(text), skip_blank_lines=False, **options)
+            frame = pd.read_csv(
+                io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False
+            )
         else:
-            frame = pd.read_csv(io.BytesIO(text.encode("utf-8")), engine="pyarrow", **options)
+            data = io.BytesIO(text.encode("utf-8"))
+            frame = pd.read_csv(data, engine="pyarrow", sep=sep, dtype=str, keep_default_na=False)
     except (ArrowInvalid, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise InvalidInput(f"cannot read {path.name} as CSV: {_first_line(error)}") from None
     frame.index = pd.RangeIndex(2, 2 + len(frame))
