@@ -36,12 +36,19 @@ def check_file_crs(geometry: gpd.GeoSeries | None, crs: str) -> None:
     if geometry is None or geometry.crs is None:
         return
     file_projected = bool(geometry.crs.is_projected)
+    if not file_projected and not _within_degrees(geometry):
+        return  # GDAL assumes EPSG:4326 for a GeoJSON that names no CRS, even in metres
     if file_projected != is_projected(crs):
         file_kind, given_kind = ("projected", "geographic")[:: 1 if file_projected else -1]
         raise InvalidInput(
             f"the file's coordinate system {geometry.crs.to_string()} is {file_kind} but --crs "
             f"{crs} is {given_kind}: give the system the coordinates are really in"
         )
+
+
+def _within_degrees(geometry: gpd.GeoSeries) -> bool:
+    min_x, min_y, max_x, max_y = geometry.total_bounds
+    return bool(-180 <= min_x <= max_x <= 180 and -90 <= min_y <= max_y <= 90)
 
 
 def point_coordinates(

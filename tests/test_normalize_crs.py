@@ -191,3 +191,17 @@ def test_vector_geometry_wins_over_columns_called_x_and_y(tmp_path):
     table = read_table(write_vector(tmp_path / "p.geojson", rows))
     record = normalize("stations", table, crs="wgs84", source="test").records.iloc[0]
     assert (record["lon"], record["lat"]) == (104.06, 30.67)
+
+
+def test_a_geojson_in_metres_that_names_no_crs_takes_the_given_projected_system(tmp_path):
+    x, y = UTM_48N_AT_105E_30N
+    path = tmp_path / "p.geojson"
+    path.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "驿站"},'
+        f' "geometry": {{"type": "Point", "coordinates": [{x}, {y}]}}}}]}}',
+        encoding="utf-8",
+    )
+    table = read_table(path)
+    assert not table.geometry.crs.is_projected  # what GDAL assumes
+    record = normalize("stations", table, crs="EPSG:32648", source="test").records.iloc[0]
+    assert (record["lon"], record["lat"]) == (pytest.approx(105.0), pytest.approx(30.0))
