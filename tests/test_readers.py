@@ -152,3 +152,12 @@ def test_empty_lines_and_rows_keep_the_row_numbers_a_user_sees(tmp_path):
     rows = [{"名称": "a", "经度": 1}, {"名称": None, "经度": None}, {"名称": "c", "经度": 3}]
     sheet = read_table(write_xlsx(tmp_path / "gaps.xlsx", rows)).frame
     assert sheet["名称"].to_dict() == {2: "a", 4: "c"}
+
+
+def test_other_encodings_fall_back_to_charset_normalizer(tmp_path):
+    text = "名称,经度,纬度\n春熙路驿站,104.08,30.66\n"
+    path = tmp_path / "utf16.csv"
+    path.write_bytes(text.encode("utf-16"))
+    table = read_table(path)
+    assert table.encoding == "utf_16"
+    assert table.frame.loc[2, "名称"] == "春熙路驿站"
