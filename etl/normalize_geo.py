@@ -112,35 +112,35 @@ def boundary_wkb(geometry: gpd.GeoSeries, crs: str, reasons: Reasons) -> pd.Seri
 
     Validity repair and MultiPolygon promotion are PostGIS's job at load time.
     """
-    missing = pd.Series(geometry.isna() | geometry.is_empty, index=geometry.index)
-    kinds = pd.Series(geometry.geom_type, index=geometry.index)
+    index = geometry.index
+    missing = pd.Series(geometry.isna() | geometry.is_empty, index=index)
+    kinds = pd.Series(geometry.geom_type, index=index)
     reasons.add(missing, "missing geometry")
     reasons.add(
         ~missing & ~kinds.isin(_POLYGONS),
         lambda m: "geometry is a " + kinds[m].astype(str) + ", not a polygon",
     )
-    shapes = geometry.values.to_numpy() if hasattr(geometry.values, "to_numpy") else geometry.values
-    bounds = pd.DataFrame(shapely.bounds(shapes), index=geometry.index, columns=list("abcd"))
-    centre_x, centre_y = (bounds.a + bounds.c) / 2, (bounds.b + bounds.d) / 2
+    shapes = np.asarray(geometry.array, dtype=object)
+    min_x, min_y, max_x, max_y = shapely.bounds(shapes).T
+    centre_x = pd.Series((min_x + max_x) / 2, index=index)
+    centre_y = pd.Series((min_y + max_y) / 2, index=index)
     if not is_projected(crs):
         swapped = ~coords.in_china(centre_x, centre_y) & coords.in_china(centre_y, centre_x)
         reasons.add(
-            pd.Series(swapped, index=geometry.index),
+            pd.Series(swapped, index=index),
             lambda m: "longitude and latitude look swapped " + _pair(centre_x, centre_y, m),
         )
     todo = reasons.accepted.to_numpy()
     converted = np.full(len(shapes), None, dtype=object)
     converted[todo] = shapely.transform(shapes[todo], lambda xy: _to_wgs84(xy, crs))
-    lon_lat = shapely.bounds(converted)
-    inside = coords.in_china(lon_lat[:, 0], lon_lat[:, 1]) & coords.in_china(
-        lon_lat[:, 2], lon_lat[:, 3]
-    )
+    lon_min, lat_min, lon_max, lat_max = shapely.bounds(converted).T
+    inside = coords.in_china(lon_min, lat_min) & coords.in_china(lon_max, lat_max)
     reasons.add(
-        pd.Series(todo & ~inside, index=geometry.index),
+        pd.Series(todo & ~inside, index=index),
         lambda m: "outside China (centre " + _pair(centre_x, centre_y, m).str[1:] + f" in {crs}",
     )
-    wkb = shapely.to_wkb(converted)
-    return pd.Series(wkb, index=geometry.index, dtype=object).where(reasons.accepted, None)
+    wkb = pd.Series(shapely.to_wkb(converted), index=index, dtype=object)
+    return wkb.where(reasons.accepted, None)
 
 
 def _to_wgs84(xy: np.ndarray, crs: str) -> np.ndarray:
