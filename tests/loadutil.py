@@ -38,8 +38,13 @@ def empty_tables(engine: Engine) -> None:
 
 
 def count(engine: Engine, table: str) -> int:
+    return int(scalars(engine, f"SELECT count(*) FROM {table}")[0])
+
+
+def scalars(engine: Engine, sql: str, **params) -> list:
+    """The first column of a query's rows, on a connection closed right after."""
     with engine.connect() as connection:
-        return int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+        return list(connection.execute(text(sql), params).scalars())
 
 
 def frame(rows: list[dict], start: int = 2) -> pd.DataFrame:
