@@ -7,7 +7,7 @@ recreated inside the batch's transaction, so a failure or a kill restores them w
 else; the price is that other sessions cannot read the table until the batch commits.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, text
@@ -38,10 +38,16 @@ def is_bulk(connection: Connection, table: str, new_rows: int) -> bool:
 
 
 @contextmanager
-def indexes_rebuilt_after(connection: Connection, table: str, enabled: bool) -> Iterator[None]:
+def indexes_rebuilt_after(
+    connection: Connection,
+    table: str,
+    enabled: bool,
+    on_rebuild: Callable[[str], None] = lambda stage: None,
+) -> Iterator[None]:
     """Drop the secondary indexes of ``table`` (if ``enabled``) and recreate them on exit.
 
     Unique indexes and those of constraints stay: the upsert needs them to find conflicts.
+    ``on_rebuild`` is told when the rebuild starts (for the progress display).
     """
     if not enabled:
         yield
@@ -50,6 +56,7 @@ def indexes_rebuilt_after(connection: Connection, table: str, enabled: bool) -> 
     for name, _ in indexes:
         connection.exec_driver_sql(f'DROP INDEX "{name}"')
     yield
+    on_rebuild(f"indexing {table}")
     # Index builds sort in memory; the default 64 MB spills a million points to disk.
     connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
     for _, definition in indexes:

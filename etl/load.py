@@ -180,8 +180,11 @@ def load_normalized(
     if kind == "boundaries":
         repaired, rejected_here = boundaries.prepare_boundaries(connection, batch_id)
     bar.stage(f"upserting {staged - rejected_here} rows")
-    inserted, updated = upsert.upsert_records(connection, kind, source=source, batch_id=batch_id)
+    inserted, updated = upsert.upsert_records(
+        connection, kind, source=source, batch_id=batch_id, on_stage=bar.stage
+    )
     if kind == "boundaries":
+        bar.stage("refreshing the adcodes of points in changed areas")
         upsert.refresh_derived_adcodes(connection)
     counts = {
         "rows_read": normalized.rows_read,
@@ -196,5 +199,6 @@ def load_normalized(
     batches.finish_batch(connection, batch_id, counts)
     audit.record(session, actor, "load", "load_batch", batch_id, {"kind": kind, **counts})
     session.flush()
+    bar.stage("committing")
     del counts["rows_read"]
     return BatchResult(batch_id=batch_id, **counts)

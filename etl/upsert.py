@@ -6,6 +6,8 @@ Derived columns are computed here in SQL: points from lon/lat, district and comm
 polygon. Every identifier comes from ``etl.staging.COLUMNS`` or this module.
 """
 
+from collections.abc import Callable
+
 from sqlalchemy import Connection, text
 
 from etl.bulk import indexes_rebuilt_after, is_bulk
@@ -130,9 +132,17 @@ def boundary_upsert_sql() -> str:
 
 
 def upsert_records(
-    connection: Connection, kind: str, *, source: str, batch_id: int
+    connection: Connection,
+    kind: str,
+    *,
+    source: str,
+    batch_id: int,
+    on_stage: Callable[[str], None] = lambda stage: None,
 ) -> tuple[int, int]:
-    """Upsert the staged records of ``kind``; return (inserted, updated)."""
+    """Upsert the staged records of ``kind``; return (inserted, updated).
+
+    ``on_stage`` hears of stages within the upsert (an index rebuild), for the progress display.
+    """
     if kind == "boundaries":
         sql = boundary_upsert_sql()
         connection.exec_driver_sql(
@@ -151,7 +161,8 @@ def upsert_records(
     # The planner knows nothing of a fresh temporary table until it is analysed.
     connection.exec_driver_sql(f"ANALYZE {STAGING_TABLE}")
     new_rows = connection.execute(text(new_rows_sql(kind)), {"source": source}).scalar_one()
-    with indexes_rebuilt_after(connection, table, is_bulk(connection, table, new_rows)):
+    bulk = is_bulk(connection, table, new_rows)
+    with indexes_rebuilt_after(connection, table, bulk, on_stage):
         row = connection.execute(text(sql), {"source": source, "batch_id": batch_id}).one()
     return int(row[0]), int(row[1])
 
