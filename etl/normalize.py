@@ -165,6 +165,8 @@ def _json_value(value: object) -> object:
     """Return a cell as JSON can hold it: None for blanks, plain numbers, ISO dates, else text."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_json_value(item) for item in value]
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float):

@@ -205,3 +205,19 @@ def test_a_geojson_in_metres_that_names_no_crs_takes_the_given_projected_system(
     assert not table.geometry.crs.is_projected  # what GDAL assumes
     record = normalize("stations", table, crs="EPSG:32648", source="test").records.iloc[0]
     assert (record["lon"], record["lat"]) == (pytest.approx(105.0), pytest.approx(30.0))
+
+
+def test_geojson_arrays_of_amenities(tmp_path):
+    path = tmp_path / "a.geojson"
+    path.write_text(
+        '{"type": "FeatureCollection", "features": ['
+        '{"type": "Feature", "properties": {"name": "驿站", "amenities": ["充电", "wifi", "按摩椅"]},'
+        ' "geometry": {"type": "Point", "coordinates": [104.06, 30.67]}},'
+        '{"type": "Feature", "properties": {"name": "", "amenities": ["热水"]},'
+        ' "geometry": {"type": "Point", "coordinates": [104.06, 30.67]}}]}',
+        encoding="utf-8",
+    )
+    result = normalize("stations", read_table(path), crs="wgs84", source="test")
+    record = result.records.iloc[0]
+    assert (record["amenities"], record["amenities_unknown"]) == (["charging", "wifi"], ["按摩椅"])
+    assert result.rejected[0].raw["amenities"] == ["热水"]
