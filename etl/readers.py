@@ -45,7 +45,7 @@ class RawTable:
     format
         ``csv``, ``xlsx``, ``geojson``, ``shapefile`` or ``gpkg``.
     encoding
-        The encoding detected or given (CSV only).
+        The encoding detected or given (CSV; a Shapefile's only when given).
     """
 
     frame: pd.DataFrame
@@ -62,7 +62,8 @@ def read_table(path: Path, *, encoding: str | None = None) -> RawTable:
     path
         The file, or a folder holding one Shapefile.
     encoding
-        The CSV's encoding, overriding detection.
+        The CSV's encoding, overriding detection; for a Shapefile, the encoding of its .dbf,
+        overriding its .cpg (needed when an old export has none).
 
     Returns
     -------
@@ -82,11 +83,13 @@ def read_table(path: Path, *, encoding: str | None = None) -> RawTable:
             f"unknown file format {path.suffix or path.name!r}: use .csv, .xlsx, .geojson, "
             ".shp (or a .zip or folder of one) or .gpkg"
         )
+    if encoding is not None:
+        _check_codec(encoding)
     if kind == "csv":
         return _read_csv(path, encoding)
     if kind == "xlsx":
         return _read_xlsx(path)
-    return _read_vector(path, kind)
+    return _read_vector(path, kind, encoding if kind == "shapefile" else None)
 
 
 def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
@@ -131,6 +134,13 @@ def _strict(raw: bytes, codec: str, name: str) -> tuple[str, str]:
         raise InvalidInput(_not_encoded(name, error)) from None
 
 
+def _check_codec(encoding: str) -> None:
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise InvalidInput(f"unknown encoding {encoding!r}") from None
+
+
 def _not_encoded(encoding: str, error: UnicodeDecodeError) -> str:
     return f"the file is not {encoding}: {error.reason} at byte {error.start}"
 
@@ -170,16 +180,17 @@ def _read_xlsx(path: Path) -> RawTable:
     return RawTable(frame=frame, geometry=None, format="xlsx", encoding=None)
 
 
-def _read_vector(path: Path, kind: str) -> RawTable:
+def _read_vector(path: Path, kind: str, encoding: str | None) -> RawTable:
     source = _vector_source(path)
     try:
         layer = pyogrio.list_layers(source)[0][0]
-        data = gpd.read_file(source, layer=layer, engine="pyogrio")
+        options = {"encoding": encoding} if encoding else {}
+        data = gpd.read_file(source, layer=layer, engine="pyogrio", **options)
     except (DataSourceError, DataLayerError, IndexError, UnicodeDecodeError) as error:
         raise InvalidInput(f"cannot read {path.name}: {_first_line(error)}") from None
     data.index = pd.RangeIndex(1, 1 + len(data))
     frame = pd.DataFrame(data.drop(columns=data.geometry.name))
-    return RawTable(frame=frame, geometry=data.geometry, format=kind, encoding=None)
+    return RawTable(frame=frame, geometry=data.geometry, format=kind, encoding=encoding)
 
 
 def _vector_source(path: Path) -> str:

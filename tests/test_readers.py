@@ -161,3 +161,20 @@ def test_other_encodings_fall_back_to_charset_normalizer(tmp_path):
     table = read_table(path)
     assert table.encoding == "utf_16"
     assert table.frame.loc[2, "名称"] == "春熙路驿站"
+
+
+def test_a_shapefile_without_cpg_takes_the_given_encoding(tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    folder = tmp_path / "old"
+    folder.mkdir()
+    frame = gpd.GeoDataFrame({"名称": ["春熙路驿站"]}, geometry=[Point(104, 30)], crs=4326)
+    frame.to_file(folder / "s.shp", encoding="GBK")
+    (folder / "s.cpg").unlink()
+    assert "名称" not in read_table(folder).frame.columns  # GDAL guesses Latin-1
+    table = read_table(folder, encoding="gbk")
+    assert table.frame.to_dict("records") == [{"名称": "春熙路驿站"}]
+    assert table.encoding == "gbk"
+    with pytest.raises(InvalidInput, match=r"unknown encoding 'klingon'"):
+        read_table(folder, encoding="klingon")
