@@ -49,9 +49,11 @@ def point_records(
         place = point_coordinates(frame, x, y, crs, reasons)
     records = pd.DataFrame(index=frame.index)
     given_ids = text(column(frame, columns, "external_id"))
-    # Rounded to about a metre, so that re-exporting the same place gives the same id.
+    # Names folded (full-width, case) and places rounded to about a metre, so that re-exporting
+    # the same station gives the same id.
     blank = given_ids.isna()
-    key = [names[blank].str.lower(), place.lon[blank].round(5), place.lat[blank].round(5)]
+    folded = names[blank].astype("string").str.normalize("NFKC").str.lower()
+    key = [folded, place.lon[blank].round(5), place.lat[blank].round(5)]
     records["external_id"] = auto_ids(given_ids, key)
     records["name"] = names
     records["address"] = text(column(frame, columns, "address"))

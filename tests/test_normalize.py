@@ -190,6 +190,12 @@ def test_auto_ids_are_stable_and_follow_content(tmp_path):
     row = {"名称": "无名驿站", "经度": "104.06", "纬度": "30.67"}
     first = stations(tmp_path, [row, {**row, "名称": "另一个"}]).records["external_id"].tolist()
     again = stations(tmp_path, [{**row, "名称": " 无名驿站 "}]).records["external_id"].tolist()
+    wide = stations(tmp_path, [{**row, "名称": "无名驿站", "纬度": "30.670001"}]).records
+    assert wide["external_id"].tolist() == first[:1]  # a tenth of a metre away is the same place
+    full_width = stations(tmp_path, [{**row, "名称": "Ａ站"}]).records["external_id"].tolist()
+    assert (
+        full_width == stations(tmp_path, [{**row, "名称": "a站"}]).records["external_id"].tolist()
+    )
     moved = stations(tmp_path, [{**row, "经度": "104.07"}]).records["external_id"].tolist()
     assert first[0].startswith("auto:")
     assert again[0] == first[0]  # same content, same id (surrounding spaces do not count)
