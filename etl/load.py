@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from etl import batches, boundaries, staging, upsert
@@ -120,7 +120,8 @@ def load_file(
                 )
         except OperationalError as exc:
             raise DatabaseUnavailable(f"database unavailable: {_first_line(exc)}") from exc
-        except IntegrityError as exc:
+        except (IntegrityError, DataError) as exc:
+            # Values normalize let through but a constraint or a column type refuses.
             raise InvalidInput(f"the database refused the batch: {_first_line(exc)}") from exc
 
 

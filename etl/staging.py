@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 from etl.copytext import encode_column, encode_rows
 
@@ -20,6 +21,7 @@ STAGING_TABLE = "etl_staging"
 # Areas whose geometry a boundary batch changed (old and new), to refresh derived adcodes.
 CHANGED_AREAS = "etl_changed_areas"
 COPY_CHUNK_ROWS = 100_000
+TEMP_BUFFERS = "256MB"
 H3_RESOLUTION = 9
 
 
@@ -98,6 +100,14 @@ def create_staging(connection: Connection, kind: str) -> None:
     """Create the batch's temporary staging table for ``kind``, dropped at commit."""
     columns = [*COLUMNS[kind], Column("row_number", "integer")]
     body = ", ".join(f"{c.name} {c.pg_type}" for c in columns)
+    # Temporary tables live in temp_buffers (8 MB by default): a million staged rows would go
+    # through the disk. PostgreSQL refuses a new size once the session has used temporary
+    # tables at another one; the savepoint keeps that refusal from failing the batch.
+    try:
+        with connection.begin_nested():
+            connection.exec_driver_sql(f"SET LOCAL temp_buffers = '{TEMP_BUFFERS}'")
+    except DBAPIError:
+        pass
     connection.exec_driver_sql(f"CREATE TEMP TABLE {STAGING_TABLE} ({body}) ON COMMIT DROP")
 
 

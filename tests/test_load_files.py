@@ -3,6 +3,7 @@
 import hashlib
 from pathlib import Path
 
+import geopandas as gpd
 import h3
 import numpy as np
 import pandas as pd
@@ -171,3 +172,18 @@ def test_h3_cells_are_computed_once_per_point_and_agree_with_h3(db):
     assert list(h3_cells(lon, lat)) == [
         h3.latlng_to_cell(y, x, 9) for x, y in zip(lon, lat, strict=True)
     ]
+
+
+def test_values_the_database_refuses_fail_the_whole_batch_in_one_line(db, tmp_path):
+    path = tmp_path / "areas.geojson"
+    areas_file = gpd.GeoDataFrame(
+        {"adcode": ["510104", "5" * 40], "name": ["锦江区", "too long a code"]},
+        geometry=[shapely.box(104.0, 30.5, 104.1, 30.6), shapely.box(104.1, 30.5, 104.2, 30.6)],
+        crs="EPSG:4326",
+    )
+    areas_file.to_file(path, driver="GeoJSON")
+    with pytest.raises(InvalidInput, match="the database refused the batch") as error:
+        load_file(db, "boundaries", path, crs="wgs84", level="district")
+    assert "\n" not in error.value.detail
+    for table in ("admin_areas", "load_batches", "rejected_rows", "audit_log"):
+        assert count(db, table) == 0, table
