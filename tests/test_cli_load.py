@@ -141,3 +141,8 @@ def test_a_load_killed_midway_leaves_the_database_as_it_was(db, tmp_path):
         assert count(engine, table) == 0, table
     indexes_after = set(scalars(engine, INDEXES))
     assert indexes_after == indexes_before and "ix_outlets_geog" in indexes_after
+    foreign_keys = scalars(
+        engine,
+        "SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid = 'outlets'::regclass",
+    )
+    assert foreign_keys == ["fk_outlets_batch_id_load_batches"]
