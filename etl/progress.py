@@ -35,7 +35,7 @@ class LoadProgress:
         self._close_stage()
         self._current = (description.split()[0], time.perf_counter())
         if self._progress is not None and self._task is not None:
-            self._progress.update(self._task, description=description, total=total, completed=0)
+            self._progress.reset(self._task, description=description, total=total)
 
     def finish(self) -> None:
         """End the last stage and log how long each took."""
