@@ -25,9 +25,9 @@ WHERE x.indrelid = CAST(:table AS regclass) AND NOT x.indisprimary AND NOT x.ind
   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
 ORDER BY i.relname
 """
-FOREIGN_KEYS_SQL = """
+CONSTRAINTS_SQL = """
 SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-WHERE conrelid = CAST(:table AS regclass) AND contype = 'f' ORDER BY conname
+WHERE conrelid = CAST(:table AS regclass) AND contype = ANY(:types) ORDER BY conname
 """
 
 
@@ -48,20 +48,24 @@ def indexes_rebuilt_after(
     table: str,
     enabled: bool,
     on_rebuild: Callable[[str], None] = lambda stage: None,
+    *,
+    keep_unique: bool = True,
 ) -> Iterator[None]:
     """Drop the secondary indexes and foreign keys of ``table`` (if ``enabled``); recreate on exit.
 
-    Unique indexes and those of constraints stay: the upsert needs them to find conflicts.
-    ``on_rebuild`` is told when the rebuild starts (for the progress display).
+    Unique keys stay, since an upsert needs them to find conflicts, unless ``keep_unique`` is
+    false (a plain insert); recreating them then checks the keys are unique. ``on_rebuild`` is
+    told when the rebuild starts (for the progress display).
     """
     if not enabled:
         yield
         return
     indexes = connection.execute(text(SECONDARY_INDEXES_SQL), {"table": table}).all()
-    foreign_keys = connection.execute(text(FOREIGN_KEYS_SQL), {"table": table}).all()
+    types = ["f"] if keep_unique else ["f", "u"]
+    constraints = connection.execute(text(CONSTRAINTS_SQL), {"table": table, "types": types}).all()
     for name, _ in indexes:
         connection.exec_driver_sql(f'DROP INDEX "{name}"')
-    for name, _ in foreign_keys:
+    for name, _ in constraints:
         connection.exec_driver_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     yield
     on_rebuild(f"indexing {table}")
@@ -69,5 +73,5 @@ def indexes_rebuilt_after(
     connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
     for _, definition in indexes:
         connection.exec_driver_sql(definition)
-    for name, definition in foreign_keys:
+    for name, definition in constraints:
         connection.exec_driver_sql(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')

@@ -106,9 +106,9 @@ def outlets_csv(path: Path, n: int) -> None:
 def backend_of(engine, database: str, query_prefix: str) -> int | None:
     sql = (
         "SELECT pid FROM pg_stat_activity WHERE datname = :db AND application_name = 'warmmap' "
-        "AND state = 'active' AND query ILIKE :prefix"
+        "AND state = 'active' AND query ILIKE :pattern"
     )
-    pids = scalars(engine, sql, db=database, prefix=query_prefix + "%")
+    pids = scalars(engine, sql, db=database, pattern=f"%{query_prefix}%")
     return pids[0] if pids else None
 
 
@@ -128,7 +128,7 @@ def test_a_load_killed_midway_leaves_the_database_as_it_was(db, tmp_path):
     deadline = time.monotonic() + 120
     pid = None
     while pid is None and process.poll() is None and time.monotonic() < deadline:
-        pid = backend_of(engine, database, "WITH upserted AS (INSERT INTO outlets")
+        pid = backend_of(engine, database, "INSERT INTO outlets")
         time.sleep(0.02)
     assert pid is not None, "the load finished or failed before its upsert was seen"
     process.send_signal(signal.SIGKILL)

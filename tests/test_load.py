@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from etl.batches import get_batch, list_rejects
+from etl.bulk import BULK_MIN_ROWS
 from etl.normalize import Rejection
 from tests.loadutil import (
     area,
@@ -19,6 +20,7 @@ from tests.loadutil import (
     load_database,
     normalized,
     outlet,
+    scalars,
 )
 
 DISTRICTS = {
@@ -254,3 +256,25 @@ def test_a_failure_midway_leaves_nothing_behind(db):
         load(db, batch)
     for table in ("outlets", "load_batches", "rejected_rows", "audit_log"):
         assert count(db, table) == 0, table
+
+
+def test_a_big_batch_of_new_rows_rebuilds_keys_and_indexes_and_stays_right(db):
+    schema = (
+        "SELECT indexname || ': ' || indexdef FROM pg_indexes WHERE tablename = 'outlets' "
+        "UNION ALL SELECT conname || ': ' || pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = 'outlets'::regclass ORDER BY 1"
+    )
+    before = scalars(db, schema)
+    load_areas(db)
+    rows = random_outlets(BULK_MIN_ROWS + 10)
+    first = load(db, normalized("outlets", frame(rows)))
+    assert (first.inserted, first.updated, first.unchanged) == (len(rows), 0, 0)
+    assert scalars(db, schema) == before
+    stored = stored_outlets(db)
+    for row in rows[::500]:
+        got = stored[row["external_id"]]
+        assert got["district_adcode"] == expected_adcode(DISTRICTS, row["lon"], row["lat"])
+        assert got["h3_r9"] == h3.latlng_to_cell(row["lat"], row["lon"], 9)
+    rows[9] = rows[9] | {"riders": 77}
+    again = load(db, normalized("outlets", frame(rows)))
+    assert (again.inserted, again.updated, again.unchanged) == (0, 1, len(rows) - 1)
