@@ -21,7 +21,7 @@ db:
 
 demo: db install
 	$(BIN)/warmmap db upgrade
-	$(BIN)/warmmap serve
+	$(BIN)/warmmap demo
 
 test: db install
 	$(BIN)/pytest
@@ -32,6 +32,7 @@ lint: install
 	$(BIN)/mypy
 
 bench: db install
+	@command -v ogr2ogr >/dev/null || (apt-get update -qq && apt-get install -y -qq gdal-bin)
 	$(BIN)/python -m bench
 
 clean:

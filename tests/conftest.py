@@ -16,6 +16,9 @@ from geo_api.main import create_app
 from geo_api.settings import Settings
 from tests.dbutil import create_database, drop_database
 
+# The demo dataset's session fixtures (demo_files, demo_database_url, demo_engine).
+pytest_plugins = ["tests.demo_fixtures"]
+
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
