@@ -1,0 +1,106 @@
+"""GeoJSON shapes of the station answers, and the travel-time estimates they carry."""
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from geo_api.coords import WGS84, from_wgs84
+from geo_api.stations.links import map_links
+from geo_api.stations.nearest import NearbyStation
+
+# Streets are not straight lines: a route is about 1.3 times the straight distance in Chinese
+# city centres. Speeds: an adult walking, and an e-bike within the 25 km/h legal limit in traffic.
+DETOUR_FACTOR = 1.3
+WALK_KMH = 4.8
+RIDE_KMH = 18.0
+TRAVEL_DESCRIPTION = (
+    f"`walk_min` and `ride_min` estimate the trip from the straight-line distance times a detour "
+    f"factor of {DETOUR_FACTOR}, at {WALK_KMH} km/h on foot and {RIDE_KMH} km/h by e-bike."
+)
+
+
+def travel_min(distance_m: float, speed_kmh: float) -> float:
+    """Return the estimated minutes to cover ``distance_m`` along streets at ``speed_kmh``."""
+    return round(distance_m * DETOUR_FACTOR / (speed_kmh * 1000 / 60), 1)
+
+
+class Point(BaseModel):
+    """A GeoJSON point: longitude, latitude."""
+
+    type: Literal["Point"] = "Point"
+    coordinates: tuple[float, float]
+
+
+class Links(BaseModel):
+    """Marker links into the map apps; each carries the coordinates that app reads."""
+
+    amap: str = Field(description="Amap marker, GCJ-02")
+    baidu: str = Field(description="Baidu marker, BD-09 (coord_type=bd09ll)")
+    tencent: str = Field(description="Tencent marker, GCJ-02")
+
+
+class NearbyProperties(BaseModel):
+    """What a worker needs to know about a station near them."""
+
+    id: int
+    name: str
+    kind: str
+    address: str | None
+    amenities: list[str]
+    hours_text: str | None
+    open_now: bool | None = Field(description="null when the opening hours are unknown")
+    distance_m: float
+    walk_min: float
+    ride_min: float
+    links: Links
+
+
+class NearbyFeature(BaseModel):
+    """One station of the answer."""
+
+    type: Literal["Feature"] = "Feature"
+    id: int
+    geometry: Point
+    properties: NearbyProperties
+
+
+class NearbyCollection(BaseModel):
+    """The nearest stations, nearest first."""
+
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    coordinate_system: str = Field(description="wgs84 unless out_crs asked for gcj02 or bd09")
+    features: list[NearbyFeature]
+
+
+def point_in(lon: float, lat: float, out_crs: str) -> Point:
+    """Return the point for display in ``out_crs``."""
+    if out_crs == WGS84:
+        return Point(coordinates=(lon, lat))
+    x, y = from_wgs84(lon, lat, out_crs)
+    return Point(coordinates=(round(float(x), 8), round(float(y), 8)))
+
+
+def nearby_feature(station: NearbyStation, out_crs: str) -> NearbyFeature:
+    """Return the feature of one nearby station."""
+    links = map_links(station.lon, station.lat, station.name, station.address)
+    properties = NearbyProperties(
+        id=station.id,
+        name=station.name,
+        kind=station.kind,
+        address=station.address,
+        amenities=station.amenities,
+        hours_text=station.hours_text,
+        open_now=station.open_now,
+        distance_m=round(station.distance_m, 2),
+        walk_min=travel_min(station.distance_m, WALK_KMH),
+        ride_min=travel_min(station.distance_m, RIDE_KMH),
+        links=Links(amap=links.amap, baidu=links.baidu, tencent=links.tencent),
+    )
+    geometry = point_in(station.lon, station.lat, out_crs)
+    return NearbyFeature(id=station.id, geometry=geometry, properties=properties)
+
+
+def nearby_collection(stations: list[NearbyStation], out_crs: str) -> NearbyCollection:
+    """Return the FeatureCollection of the nearest stations."""
+    features = [nearby_feature(station, out_crs) for station in stations]
+    return NearbyCollection(coordinate_system=out_crs, features=features)
