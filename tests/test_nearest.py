@@ -67,7 +67,9 @@ def brute_force(stations, query: NearestQuery) -> list[tuple[int, float]]:
         return []
     lons = np.array([s.source_x for s in matching])
     lats = np.array([s.source_y for s in matching])
-    _, _, distances = GEOD.inv(np.full_like(lons, query.lon), np.full_like(lats, query.lat), lons, lats)
+    _, _, distances = GEOD.inv(
+        np.full_like(lons, query.lon), np.full_like(lats, query.lat), lons, lats
+    )
     ranked = sorted(zip(distances, [s.id for s in matching], strict=True))
     if query.max_distance_m is not None:
         ranked = [(d, i) for d, i in ranked if d <= query.max_distance_m]
@@ -165,7 +167,9 @@ def test_a_ring_of_equidistant_stations_forces_widening_and_stays_exact(session)
     # spheroid, so the first candidates are not the answer and the query must widen.
     lon, lat = 104.0, 30.0
     azimuths = np.linspace(0, 360, 80, endpoint=False)
-    ends_lon, ends_lat, _ = GEOD.fwd(np.full(80, lon), np.full(80, lat), azimuths, np.full(80, 1000.0))
+    ends_lon, ends_lat, _ = GEOD.fwd(
+        np.full(80, lon), np.full(80, lat), azimuths, np.full(80, 1000.0)
+    )
     stations = [
         make_station(session, lon=float(x), lat=float(y) + 0.0000001 * i)
         for i, (x, y) in enumerate(zip(ends_lon, ends_lat, strict=True))

@@ -20,9 +20,13 @@ def distance_m(lon1, lat1, lon2, lat2) -> float:
 
 @pytest.fixture
 def three(session):
-    near = make_station(session, lon=LON + 0.001, lat=LAT, name="春熙路 A&B 驿站", amenities=["charging", "water"])
+    near = make_station(
+        session, lon=LON + 0.001, lat=LAT, name="春熙路 A&B 驿站", amenities=["charging", "water"]
+    )
     mid = make_station(session, lon=LON + 0.004, lat=LAT, amenities=["water"], kind="union_station")
-    far = make_station(session, lon=LON + 0.010, lat=LAT, amenities=["charging"], hours=daily(9 * 60, 18 * 60))
+    far = make_station(
+        session, lon=LON + 0.010, lat=LAT, amenities=["charging"], hours=daily(9 * 60, 18 * 60)
+    )
     return near, mid, far
 
 
@@ -40,21 +44,39 @@ def test_answer_is_a_feature_collection_ordered_by_distance(client, three):
         point = shape(feature["geometry"])
         assert (point.x, point.y) == pytest.approx((station.source_x, station.source_y))
         props = feature["properties"]
-        assert props["distance_m"] == pytest.approx(distance_m(LON, LAT, point.x, point.y), abs=0.01)
+        assert props["distance_m"] == pytest.approx(
+            distance_m(LON, LAT, point.x, point.y), abs=0.01
+        )
         assert props["walk_min"] == pytest.approx(props["distance_m"] * 1.3 / 80, abs=0.06)
         assert props["ride_min"] == pytest.approx(props["distance_m"] * 1.3 / 300, abs=0.06)
-        assert set(props) >= {"id", "name", "kind", "address", "amenities", "hours_text", "open_now", "links"}
+        assert set(props) >= {
+            "id",
+            "name",
+            "kind",
+            "address",
+            "amenities",
+            "hours_text",
+            "open_now",
+            "links",
+        }
 
 
 def test_every_input_crs_lands_on_the_same_point(client, three):
     gcj = [float(v) for v in wgs84_to_gcj02(LON, LAT)]
     bd = [float(v) for v in wgs84_to_bd09(LON, LAT)]
     expected = client.get("/stations/nearest", params={"lon": LON, "lat": LAT}).json()
-    for crs, (x, y) in {"wgs84": (LON, LAT), "cgcs2000": (LON, LAT), "gcj02": gcj, "bd09": bd}.items():
+    for crs, (x, y) in {
+        "wgs84": (LON, LAT),
+        "cgcs2000": (LON, LAT),
+        "gcj02": gcj,
+        "bd09": bd,
+    }.items():
         got = client.get("/stations/nearest", params={"lon": x, "lat": y, "crs": crs}).json()
         assert [f["id"] for f in got["features"]] == [f["id"] for f in expected["features"]]
         for a, b in zip(got["features"], expected["features"], strict=True):
-            assert a["properties"]["distance_m"] == pytest.approx(b["properties"]["distance_m"], abs=0.05)
+            assert a["properties"]["distance_m"] == pytest.approx(
+                b["properties"]["distance_m"], abs=0.05
+            )
     # read as WGS-84, a GCJ-02 position is several hundred metres off: the crs matters
     wrong = client.get("/stations/nearest", params={"lon": gcj[0], "lat": gcj[1]}).json()
     assert wrong["features"][0]["properties"]["distance_m"] > 200
@@ -63,17 +85,26 @@ def test_every_input_crs_lands_on_the_same_point(client, three):
 def test_amenity_and_kind_filters(client, three):
     near, mid, far = three
     params = {"lon": LON, "lat": LAT}
-    assert ids(client.get("/stations/nearest", params={**params, "amenity": "charging"})) == [near.id, far.id]
+    assert ids(client.get("/stations/nearest", params={**params, "amenity": "charging"})) == [
+        near.id,
+        far.id,
+    ]
     both = client.get("/stations/nearest", params={**params, "amenity": ["charging", "water"]})
     assert ids(both) == [near.id]
-    assert ids(client.get("/stations/nearest", params={**params, "kind": "union_station"})) == [mid.id]
+    assert ids(client.get("/stations/nearest", params={**params, "kind": "union_station"})) == [
+        mid.id
+    ]
     assert ids(client.get("/stations/nearest", params={**params, "k": 2})) == [near.id, mid.id]
-    assert ids(client.get("/stations/nearest", params={**params, "max_distance_m": 200})) == [near.id]
+    assert ids(client.get("/stations/nearest", params={**params, "max_distance_m": 200})) == [
+        near.id
+    ]
 
 
 def test_out_crs_converts_the_geometry(client, three):
     for out_crs, back in (("gcj02", gcj02_to_wgs84), ("bd09", bd09_to_wgs84)):
-        body = client.get("/stations/nearest", params={"lon": LON, "lat": LAT, "out_crs": out_crs}).json()
+        body = client.get(
+            "/stations/nearest", params={"lon": LON, "lat": LAT, "out_crs": out_crs}
+        ).json()
         assert body["coordinate_system"] == out_crs
         for feature, station in zip(body["features"], three, strict=True):
             x, y = feature["geometry"]["coordinates"]
@@ -89,16 +120,35 @@ def test_links_land_within_a_metre_of_the_station(client, three):
         amap = parse_qs(urlsplit(links["amap"]).query)
         assert urlsplit(links["amap"]).netloc == "uri.amap.com"
         x, y = (float(v) for v in amap["position"][0].split(","))
-        assert distance_m(*(float(v) for v in gcj02_to_wgs84(x, y)), station.source_x, station.source_y) < 1
+        assert (
+            distance_m(
+                *(float(v) for v in gcj02_to_wgs84(x, y)), station.source_x, station.source_y
+            )
+            < 1
+        )
         assert amap["name"] == [station.name]
         baidu = parse_qs(urlsplit(links["baidu"]).query)
         assert baidu["coord_type"] == ["bd09ll"]
         lat_bd, lon_bd = (float(v) for v in baidu["location"][0].split(","))
-        assert distance_m(*(float(v) for v in bd09_to_wgs84(lon_bd, lat_bd)), station.source_x, station.source_y) < 1
+        assert (
+            distance_m(
+                *(float(v) for v in bd09_to_wgs84(lon_bd, lat_bd)),
+                station.source_x,
+                station.source_y,
+            )
+            < 1
+        )
         tencent = parse_qs(urlsplit(links["tencent"]).query)
         parts = dict(part.split(":", 1) for part in tencent["marker"][0].split(";"))
         lat_t, lon_t = (float(v) for v in parts["coord"].split(","))
-        assert distance_m(*(float(v) for v in gcj02_to_wgs84(lon_t, lat_t)), station.source_x, station.source_y) < 1
+        assert (
+            distance_m(
+                *(float(v) for v in gcj02_to_wgs84(lon_t, lat_t)),
+                station.source_x,
+                station.source_y,
+            )
+            < 1
+        )
         assert parts["title"] == station.name
 
 
@@ -138,7 +188,9 @@ def test_open_now(client, session, hours, is_24h, at, expected):
 def test_open_now_filter_still_returns_k_open_stations(client, session):
     for i in range(10):
         make_station(session, lon=LON + 0.0005 * i, lat=LAT, hours=daily(9 * 60, 18 * 60))
-    wanted = [make_station(session, lon=LON + 0.01 + 0.001 * i, lat=LAT, is_24h=True).id for i in range(3)]
+    wanted = [
+        make_station(session, lon=LON + 0.01 + 0.001 * i, lat=LAT, is_24h=True).id for i in range(3)
+    ]
     params = {"lon": LON, "lat": LAT, "k": 3, "open_now": "true", "at": "2026-11-23T23:00:00+08:00"}
     assert ids(client.get("/stations/nearest", params=params)) == wanted
 
@@ -178,7 +230,18 @@ def test_random_junk_never_gives_a_500(client, three):
     rng = random.Random(7)
     junk = ["", " ", "nan", "inf", "-inf", "1e999", "0x10", "null", "[]", "'; DROP TABLE stations;--",
             "九", "\u0000", "%", "30.5.1", "-0", "99999999999999999999"]  # fmt: skip
-    names = ["lon", "lat", "k", "crs", "amenity", "kind", "at", "out_crs", "max_distance_m", "open_now"]
+    names = [
+        "lon",
+        "lat",
+        "k",
+        "crs",
+        "amenity",
+        "kind",
+        "at",
+        "out_crs",
+        "max_distance_m",
+        "open_now",
+    ]
     for _ in range(150):
         params = {"lon": LON, "lat": LAT}
         for name in rng.sample(names, rng.randint(1, 3)):

@@ -1,14 +1,27 @@
 """Stations: the nearest open ones for workers, station records, and workers' reports."""
 
-from typing import Annotated
+import math
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
+from etl.hours import minute_of_week
 from geo_api import vocab
-from geo_api.dependencies import SessionDep, SettingsDep
-from geo_api.stations import inputs
+from geo_api.dependencies import PlannerDep, SessionDep, SettingsDep
+from geo_api.errors import InvalidInput
+from geo_api.stations import inputs, records, reports
 from geo_api.stations.geojson import TRAVEL_DESCRIPTION, NearbyCollection, nearby_collection
-from geo_api.stations.nearest import NearestQuery, minute_of_week, nearest_stations
+from geo_api.stations.nearest import NearestQuery, nearest_stations
+from geo_api.stations.schemas import (
+    Report,
+    ReportCreate,
+    ReportList,
+    ReportUpdate,
+    StationCollection,
+    StationCreate,
+    StationFeature,
+    StationFields,
+)
 
 router = APIRouter(tags=["stations"])
 
@@ -59,3 +72,112 @@ def nearest(
     )
     display_crs = inputs.output_crs(out_crs)
     return nearby_collection(nearest_stations(session, query), display_crs)
+
+
+def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    """Return ``minlon,minlat,maxlon,maxlat`` as numbers, or a 422 naming ``bbox``."""
+    if value is None:
+        return None
+    try:
+        numbers = tuple(float(part) for part in value.split(","))
+    except ValueError:
+        numbers = ()
+    if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
+        raise InvalidInput("bbox: give four numbers minlon,minlat,maxlon,maxlat")
+    west, south, east, north = numbers
+    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+        raise InvalidInput("bbox: needs minlon <= maxlon and minlat <= maxlat within lon/lat range")
+    return west, south, east, north
+
+
+@router.get("/stations", response_model=StationCollection)
+def stations(
+    session: SessionDep,
+    bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat in WGS-84")] = None,
+    kind: Annotated[str | None, Query(description=", ".join(vocab.STATION_KINDS))] = None,
+    amenity: Annotated[list[str] | None, Query(description="all must be present")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> StationCollection:
+    """List stations, a page at a time, by id."""
+    return records.list_stations(
+        session,
+        parse_bbox(bbox),
+        inputs.check_word(kind, vocab.STATION_KINDS, "kind"),
+        inputs.check_amenities(amenity or []),
+        limit,
+        offset,
+    )
+
+
+@router.get("/stations/{station_id}", response_model=StationFeature)
+def station(session: SessionDep, station_id: int) -> StationFeature:
+    """Read one station."""
+    return records.station_feature(records.get_station(session, station_id))
+
+
+@router.post("/stations", response_model=StationFeature, status_code=201)
+def create_station(
+    session: SessionDep, principal: PlannerDep, body: StationCreate
+) -> StationFeature:
+    """Add a station (planner or admin key)."""
+    return records.station_feature(records.create_station(session, body, principal))
+
+
+@router.patch("/stations/{station_id}", response_model=StationFeature)
+def update_station(
+    session: SessionDep, principal: PlannerDep, station_id: int, body: StationFields
+) -> StationFeature:
+    """Change a station; moving it recomputes its district, community and H3 cell."""
+    station = records.update_station(session, station_id, body, principal)
+    return records.station_feature(station)
+
+
+@router.delete("/stations/{station_id}", response_model=StationFeature)
+def close_station(session: SessionDep, principal: PlannerDep, station_id: int) -> StationFeature:
+    """Close a station: its status becomes closed, the record stays."""
+    return records.station_feature(records.close_station(session, station_id, principal))
+
+
+@router.post(
+    "/stations/{station_id}/reports",
+    response_model=Report,
+    status_code=201,
+    responses={429: {"description": "too many reports from this address in the last hour"}},
+)
+def report_station(
+    session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+    station_id: int,
+    body: ReportCreate,
+) -> Report:
+    """Report that a station is closed, misplaced or has wrong hours (no key needed)."""
+    client = request.client.host if request.client else "unknown"
+    report = reports.file_report(session, station_id, body, client, settings)
+    return Report.model_validate(report)
+
+
+@router.get("/stations/{station_id}/reports", response_model=ReportList)
+def station_reports(
+    session: SessionDep,
+    principal: PlannerDep,
+    station_id: int,
+    status: Annotated[Literal["open", "resolved", "dismissed"] | None, Query()] = None,
+) -> ReportList:
+    """List a station's reports (planner or admin key)."""
+    found = reports.station_reports(session, station_id, status, principal)
+    return ReportList(data=[Report.model_validate(r) for r in found])
+
+
+@router.patch("/stations/{station_id}/reports/{report_id}", response_model=Report)
+def update_report(
+    session: SessionDep,
+    principal: PlannerDep,
+    station_id: int,
+    report_id: int,
+    body: ReportUpdate,
+) -> Report:
+    """Resolve or dismiss a report (planner or admin key)."""
+    report = reports.set_report_status(session, station_id, report_id, body.status, principal)
+    return Report.model_validate(report)

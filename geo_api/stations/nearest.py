@@ -17,15 +17,13 @@ How the query stays on the index and stays exact:
 """
 
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import RowMapping, text
 from sqlalchemy.orm import Session
 
 # Bound on |sphere - spheroid| / spheroid distance, with room to spare (the truth is < 0.6 %).
 SPHERE_ERROR = 0.01
-MINUTES_PER_WEEK = 7 * 24 * 60
 _FIRST_EXTRA_CANDIDATES = 16
 _WIDENING = 4
 
@@ -84,13 +82,6 @@ class NearbyStation:
     lat: float
 
 
-def minute_of_week(at: datetime, timezone: str) -> int:
-    """Return the minutes since Monday 00:00 of ``at`` in ``timezone`` (naive means local)."""
-    zone = ZoneInfo(timezone)
-    local = at.replace(tzinfo=zone) if at.tzinfo is None else at.astimezone(zone)
-    return local.weekday() * 24 * 60 + local.hour * 60 + local.minute
-
-
 def nearest_sql(query: NearestQuery) -> str:
     """Return the SQL of ``query``: the filtered KNN candidates, re-ranked on the spheroid."""
     where = ["s.status = 'open'"]
@@ -118,6 +109,10 @@ def nearest_params(query: NearestQuery, candidates: int) -> dict[str, object]:
     }
 
 
+def _station_fields(row: RowMapping) -> dict[str, Any]:
+    return {name: row[name] for name in NearbyStation.__dataclass_fields__}
+
+
 def is_certain(rows: list[NearbyStation], sphere_m: list[float], k: int, limit: int) -> bool:
     """Return whether the first ``k`` of ``rows`` are certainly the k nearest."""
     if len(rows) < limit:
@@ -131,7 +126,7 @@ def nearest_stations(session: Session, query: NearestQuery) -> list[NearbyStatio
     limit = query.k + _FIRST_EXTRA_CANDIDATES
     while True:
         result = session.execute(sql, nearest_params(query, limit)).all()
-        rows = [NearbyStation(*row[:7], row[7], row[9], row[10]) for row in result]
+        rows = [NearbyStation(**_station_fields(row._mapping)) for row in result]
         if is_certain(rows, [row.sphere_m for row in result], query.k, limit):
             return rows[: query.k]
         limit *= _WIDENING
