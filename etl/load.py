@@ -196,6 +196,7 @@ def load_normalized(
         "repaired": repaired,
         "flagged": normalized.flagged,
     }
+    staging.drop_staging(connection)
     batches.finish_batch(connection, batch_id, counts)
     audit.record(session, actor, "load", "load_batch", batch_id, {"kind": kind, **counts})
     session.flush()

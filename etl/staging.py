@@ -15,6 +15,8 @@ import pandas as pd
 from sqlalchemy import Connection
 
 STAGING_TABLE = "etl_staging"
+# Areas whose geometry a boundary batch changed (old and new), to refresh derived adcodes.
+CHANGED_AREAS = "etl_changed_areas"
 COPY_CHUNK_ROWS = 100_000
 H3_RESOLUTION = 9
 
@@ -95,6 +97,11 @@ def create_staging(connection: Connection, kind: str) -> None:
     columns = [*COLUMNS[kind], Column("row_number", "integer")]
     body = ", ".join(f"{c.name} {c.pg_type}" for c in columns)
     connection.exec_driver_sql(f"CREATE TEMP TABLE {STAGING_TABLE} ({body}) ON COMMIT DROP")
+
+
+def drop_staging(connection: Connection) -> None:
+    """Drop the staging tables now, so a second batch in the same transaction can stage."""
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {STAGING_TABLE}, {CHANGED_AREAS}")
 
 
 def h3_cells(lon: pd.Series, lat: pd.Series) -> np.ndarray:

@@ -8,11 +8,10 @@ polygon. Every identifier comes from ``etl.staging.COLUMNS`` or this module.
 
 from sqlalchemy import Connection, text
 
-from etl.staging import COLUMNS, STAGING_TABLE, Column
+from etl.staging import CHANGED_AREAS, COLUMNS, STAGING_TABLE, Column
 
 TARGETS = {"stations": "stations", "outlets": "outlets", "liaisons": "liaisons"}
 POINT_KINDS = ("stations", "outlets")
-CHANGED_AREAS = "etl_changed_areas"
 DERIVED_LEVELS = {"district_adcode": "district", "community_adcode": "community"}
 
 
