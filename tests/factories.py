@@ -26,7 +26,9 @@ def daily(start_min: int, end_min: int) -> list[list[int]]:
     return sorted(intervals)
 
 
-def make_station(session: Session, lon: float = 104.066, lat: float = 30.657, **overrides: Any) -> Station:
+def make_station(
+    session: Session, lon: float = 104.066, lat: float = 30.657, **overrides: Any
+) -> Station:
     """Insert a station at WGS-84 ``lon, lat`` and return it."""
     number = next(_serial)
     values: dict[str, Any] = {
