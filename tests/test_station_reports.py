@@ -64,7 +64,7 @@ def test_reports_per_address_per_hour_are_limited(app, worker, session, settings
         ({}, "kind"),
         ({"kind": "other", "note": "x" * 501}, "note"),
         ({"kind": "other", "extra": 1}, "extra"),
-    ],  # fmt: skip
+    ],
 )
 def test_bad_reports_are_422(worker, session, body, named):
     station = make_station(session)
