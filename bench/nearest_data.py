@@ -30,6 +30,9 @@ AMENITY_SHARE = {"rest": 0.95, "water": 0.9, "charging": 0.45, "toilet": 0.6, "m
                  "first_aid": 0.35, "air_conditioning": 0.5, "wifi": 0.5, "umbrella": 0.3,
                  "parking": 0.2, "legal_aid": 0.1, "canteen": 0.1}  # fmt: skip
 DAY = 24 * 60
+COPY_COLUMNS = (
+    "source, external_id, name, kind, amenities, hours, is_24h, status, geom, source_x, source_y"
+)
 
 
 def _daily(start: int, end: int) -> list[list[int]]:
@@ -74,7 +77,7 @@ def copy_text(rng: np.random.Generator, n: int) -> io.StringIO:
     out = io.StringIO()
     for i in range(n):
         amenities = ",".join(a for a in AMENITIES if has[a][i])
-        hours, is_24h, _ = HOURS[hours_choice[i]]
+        is_24h = HOURS[hours_choice[i]][1]
         out.write(
             f"bench\t{i}\t驿站 {i}\t{kinds[i]}\t{{{amenities}}}\t{hours_json[hours_choice[i]]}\t"
             f"{'t' if is_24h else 'f'}\t{status[i]}\tSRID=4326;POINT({lon[i]:.7f} {lat[i]:.7f})\t"
@@ -90,7 +93,9 @@ def bench_url() -> str:
 
 
 def _create_database() -> None:
-    admin = psycopg2.connect(make_url(database_url()).set(database="postgres").render_as_string(False))
+    admin = psycopg2.connect(
+        make_url(database_url()).set(database="postgres").render_as_string(False)
+    )
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (BENCH_DATABASE,))
@@ -113,8 +118,8 @@ def prepare(n: int) -> dict[str, Any]:
         (count,) = cursor.fetchone()
         if count != n:
             cursor.execute("TRUNCATE stations CASCADE")
-            columns = "source, external_id, name, kind, amenities, hours, is_24h, status, geom, source_x, source_y"
-            cursor.copy_expert(f"COPY stations ({columns}) FROM STDIN", copy_text(np.random.default_rng(SEED), n))
+            rows = copy_text(np.random.default_rng(SEED), n)
+            cursor.copy_expert(f"COPY stations ({COPY_COLUMNS}) FROM STDIN", rows)
             cursor.execute("VACUUM ANALYZE stations")
     connection.close()
     return {"stations": n, "database": BENCH_DATABASE}

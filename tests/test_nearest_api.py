@@ -8,6 +8,7 @@ from pyproj import Geod
 from shapely.geometry import shape
 
 from geo_api.coords import bd09_to_wgs84, gcj02_to_wgs84, wgs84_to_bd09, wgs84_to_gcj02
+from geo_api.stations.geojson import NearbyCollection
 from tests.factories import DAY, daily, make_station
 
 GEOD = Geod(ellps="WGS84")
@@ -40,6 +41,8 @@ def test_answer_is_a_feature_collection_ordered_by_distance(client, three):
     assert ids(response) == [s.id for s in three]
     body = response.json()
     assert body["type"] == "FeatureCollection"
+    # the hot path dumps dictionaries: they must be what the OpenAPI schema promises
+    NearbyCollection.model_validate_json(response.content, strict=True)
     for feature, station in zip(body["features"], three, strict=True):
         point = shape(feature["geometry"])
         assert (point.x, point.y) == pytest.approx((station.source_x, station.source_y))

@@ -3,7 +3,7 @@
 import math
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from etl.hours import minute_of_week
 from geo_api import vocab
@@ -57,7 +57,7 @@ def nearest(
     open_now: Annotated[bool, Query(description="only stations open at `at`")] = False,
     at: Annotated[str | None, Query(description="ISO 8601 time, default now")] = None,
     out_crs: Annotated[str, Query(description="wgs84, gcj02 or bd09")] = "wgs84",
-) -> NearbyCollection:
+) -> Response:
     """Find the nearest open stations with the services a worker needs."""
     point_lon, point_lat = inputs.point_to_wgs84(lon, lat, crs)
     query = NearestQuery(
@@ -71,7 +71,8 @@ def nearest(
         minute_of_week=minute_of_week(inputs.parse_at(at), settings.timezone),
     )
     display_crs = inputs.output_crs(out_crs)
-    return nearby_collection(nearest_stations(session, query), display_crs)
+    body = nearby_collection(nearest_stations(session, query), display_crs)
+    return Response(body, media_type="application/json")
 
 
 def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:

@@ -1,11 +1,13 @@
 """GeoJSON shapes of the station answers, and the travel-time estimates they carry."""
 
-from typing import Literal
+from typing import Any, Literal
 
+import numpy as np
+import orjson
 from pydantic import BaseModel, Field
 
 from geo_api.coords import WGS84, from_wgs84
-from geo_api.stations.links import map_links
+from geo_api.stations.links import MapLinks, map_links
 from geo_api.stations.nearest import NearbyStation
 
 # Streets are not straight lines: a route is about 1.3 times the straight distance in Chinese
@@ -72,35 +74,51 @@ class NearbyCollection(BaseModel):
     features: list[NearbyFeature]
 
 
-def point_in(lon: float, lat: float, out_crs: str) -> Point:
-    """Return the point for display in ``out_crs``."""
+def coordinates_in(lons: list[float], lats: list[float], out_crs: str) -> list[list[float]]:
+    """Return ``[lon, lat]`` pairs for display in ``out_crs``, converted at once."""
     if out_crs == WGS84:
-        return Point(coordinates=(lon, lat))
-    x, y = from_wgs84(lon, lat, out_crs)
-    return Point(coordinates=(round(float(x), 8), round(float(y), 8)))
+        return [[x, y] for x, y in zip(lons, lats, strict=True)]
+    xs, ys = (np.atleast_1d(v).round(8).tolist() for v in from_wgs84(lons, lats, out_crs))
+    return [[x, y] for x, y in zip(xs, ys, strict=True)]
 
 
-def nearby_feature(station: NearbyStation, out_crs: str) -> NearbyFeature:
-    """Return the feature of one nearby station."""
-    links = map_links(station.lon, station.lat, station.name, station.address)
-    properties = NearbyProperties(
-        id=station.id,
-        name=station.name,
-        kind=station.kind,
-        address=station.address,
-        amenities=station.amenities,
-        hours_text=station.hours_text,
-        open_now=station.open_now,
-        distance_m=round(station.distance_m, 2),
-        walk_min=travel_min(station.distance_m, WALK_KMH),
-        ride_min=travel_min(station.distance_m, RIDE_KMH),
-        links=Links(amap=links.amap, baidu=links.baidu, tencent=links.tencent),
-    )
-    geometry = point_in(station.lon, station.lat, out_crs)
-    return NearbyFeature(id=station.id, geometry=geometry, properties=properties)
+def nearby_feature(
+    station: NearbyStation, position: list[float], links: MapLinks
+) -> dict[str, Any]:
+    """Return the GeoJSON feature of one nearby station, shaped as ``NearbyFeature``."""
+    return {
+        "type": "Feature",
+        "id": station.id,
+        "geometry": {"type": "Point", "coordinates": position},
+        "properties": {
+            "id": station.id,
+            "name": station.name,
+            "kind": station.kind,
+            "address": station.address,
+            "amenities": station.amenities,
+            "hours_text": station.hours_text,
+            "open_now": station.open_now,
+            "distance_m": round(station.distance_m, 2),
+            "walk_min": travel_min(station.distance_m, WALK_KMH),
+            "ride_min": travel_min(station.distance_m, RIDE_KMH),
+            "links": {"amap": links.amap, "baidu": links.baidu, "tencent": links.tencent},
+        },
+    }
 
 
-def nearby_collection(stations: list[NearbyStation], out_crs: str) -> NearbyCollection:
-    """Return the FeatureCollection of the nearest stations."""
-    features = [nearby_feature(station, out_crs) for station in stations]
-    return NearbyCollection(coordinate_system=out_crs, features=features)
+def nearby_collection(stations: list[NearbyStation], out_crs: str) -> bytes:
+    """Return the FeatureCollection of the nearest stations as JSON, shaped as NearbyCollection.
+
+    This is the hot path of the workers' app: the dictionaries are built directly and dumped
+    with orjson, rather than validated into pydantic models that are ours to begin with
+    (``tests/test_nearest_api.py`` checks the answer against ``NearbyCollection``).
+    """
+    lons, lats = [s.lon for s in stations], [s.lat for s in stations]
+    positions = coordinates_in(lons, lats, out_crs)
+    links = map_links(lons, lats, [s.name for s in stations], [s.address for s in stations])
+    features = [
+        nearby_feature(station, position, link)
+        for station, position, link in zip(stations, positions, links, strict=True)
+    ]
+    collection = {"type": "FeatureCollection", "coordinate_system": out_crs, "features": features}
+    return orjson.dumps(collection)

@@ -8,7 +8,9 @@ when the app is not installed.
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from geo_api.coords import wgs84_to_bd09, wgs84_to_gcj02
+import numpy as np
+
+from geo_api.coords import ArrayLike, wgs84_to_bd09, wgs84_to_gcj02
 
 SOURCE = "warmmap"
 # Seven decimals are about a centimetre: rounding never moves the marker.
@@ -66,12 +68,17 @@ def tencent_link(lon_gcj: float, lat_gcj: float, name: str, address: str | None)
     )
 
 
-def map_links(lon: float, lat: float, name: str, address: str | None) -> MapLinks:
-    """Return the three links for a station at WGS-84 ``lon, lat``."""
-    lon_gcj, lat_gcj = (float(v) for v in wgs84_to_gcj02(lon, lat))
-    lon_bd, lat_bd = (float(v) for v in wgs84_to_bd09(lon, lat))
-    return MapLinks(
-        amap=amap_link(lon_gcj, lat_gcj, name),
-        baidu=baidu_link(lon_bd, lat_bd, name, address),
-        tencent=tencent_link(lon_gcj, lat_gcj, name, address),
-    )
+def map_links(
+    lons: ArrayLike, lats: ArrayLike, names: list[str], addresses: list[str | None]
+) -> list[MapLinks]:
+    """Return the three links of each station at WGS-84 ``lons, lats`` (converted at once)."""
+    lon_gcj, lat_gcj = (np.atleast_1d(v).tolist() for v in wgs84_to_gcj02(lons, lats))
+    lon_bd, lat_bd = (np.atleast_1d(v).tolist() for v in wgs84_to_bd09(lons, lats))
+    return [
+        MapLinks(
+            amap=amap_link(lon_gcj[i], lat_gcj[i], name),
+            baidu=baidu_link(lon_bd[i], lat_bd[i], name, address),
+            tencent=tencent_link(lon_gcj[i], lat_gcj[i], name, address),
+        )
+        for i, (name, address) in enumerate(zip(names, addresses, strict=True))
+    ]
