@@ -32,6 +32,7 @@ lint: install
 	$(BIN)/mypy
 
 bench: db install
+	@command -v wrk >/dev/null || apt-get install -y -q wrk || (apt-get update -q && apt-get install -y -q wrk)
 	$(BIN)/python -m bench
 
 clean:

@@ -6,6 +6,7 @@ many random points. Baseline: the exact SQL the route runs (``geo_api.stations.n
 through psycopg2 from ``CONCURRENCY`` threads, each with its own connection, for as long.
 """
 
+import json
 import os
 import re
 import shutil
@@ -14,6 +15,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -40,8 +42,6 @@ LUA = Path(__file__).with_name("nearest.lua")
 
 
 def _query(lon: float, lat: float, params: dict[str, Any]) -> NearestQuery:
-    from datetime import datetime
-
     return NearestQuery(
         lon=lon,
         lat=lat,
@@ -106,8 +106,6 @@ def wrk(base: str, points: list[tuple[float, float]], params: dict[str, Any]) ->
         [*command, base, "--", paths.name], capture_output=True, text=True, check=True
     ).stdout
     os.unlink(paths.name)
-    import json
-
     found = json.loads(output.split("WRK_JSON", 1)[1].strip().splitlines()[0])
     seconds = found["duration_us"] / 1e6
     return {
@@ -119,11 +117,46 @@ def wrk(base: str, points: list[tuple[float, float]], params: dict[str, Any]) ->
     }
 
 
+# A filter that excludes 99.9 % of the stations: the plan must still not scan the table.
+SELECTIVE = {"amenity": ["legal_aid", "canteen", "parking"], "kind": "rider_center"}
+
+
+def _nodes(plan: dict[str, Any]) -> list[str]:
+    name = plan["Node Type"] + (f" on {plan['Index Name']}" if "Index Name" in plan else "")
+    return [name] + [n for child in plan.get("Plans", []) for n in _nodes(child)]
+
+
+def plans(points: list[tuple[float, float]]) -> dict[str, Any]:
+    """EXPLAIN ANALYZE of each variant at one point: the plan's nodes and its time."""
+    connection = psycopg2.connect(bench_url())
+    cursor = connection.cursor()
+    found = {}
+    for name, params in {**VARIANTS, "selective kind+3 amenities": SELECTIVE}.items():
+        query = _query(*points[0], params)
+        if name.startswith("selective"):
+            query = NearestQuery(
+                lon=query.lon, lat=query.lat, k=K, amenities=tuple(SELECTIVE["amenity"]),
+                kind=str(SELECTIVE["kind"]),
+            )  # fmt: skip
+        sql = "EXPLAIN (ANALYZE, FORMAT JSON) " + _psycopg2_sql(nearest_sql(query))
+        cursor.execute(sql, nearest_params(query, K + 16))
+        (explained,) = cursor.fetchone()
+        nodes = _nodes(explained[0]["Plan"])
+        found[name] = {
+            "nodes": nodes,
+            "seq_scan": any(n.startswith("Seq Scan") for n in nodes),
+            "execution_ms": explained[0]["Execution Time"],
+        }
+    connection.close()
+    return found
+
+
 def run() -> dict[str, Any]:
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is missing: `make bench` installs it (apt-get install wrk)")
     data = prepare(STATIONS)
     points = query_points(5000)
+    explained = plans(points)
     variants = {}
     with running_server(bench_url(), workers=2) as base:
         for name, params in VARIANTS.items():
@@ -143,6 +176,7 @@ def run() -> dict[str, Any]:
         "server": "warmmap serve --workers 2",
         "load": "wrk -t2, many random points",
         "variants": variants,
+        "plans": explained,
         "goal": "ratio_per_s (bare SQL / HTTP) <= 2",
     }
 
@@ -157,4 +191,6 @@ def report(result: dict[str, Any]) -> str:
             f" | SQL {b['per_s']:8.1f}/s p50 {b['p50_ms']:.2f} p99 {b['p99_ms']:.2f} ms"
             f" | SQL/HTTP {v['ratio_per_s']}x"
         )
+    for name, plan in result["plans"].items():
+        lines.append(f"  plan {name}: {' > '.join(plan['nodes'])} ({plan['execution_ms']} ms)")
     return "\n".join(lines)

@@ -4,10 +4,14 @@ How the query stays on the index and stays exact:
 
 - The candidate search is one GiST KNN scan on ``geom::geography`` (``ix_stations_geog``) with
   every filter (status, kind, amenities through ``@>``, open at a minute, ``ST_DWithin``) applied
-  inside it, so the scan stops after ``n`` *matching* rows. A ``MATERIALIZED`` CTE that takes the
-  ``n`` nearest stations first and filters them afterwards was the alternative; it returns fewer
-  than ``k`` stations whenever the filters are selective and then needs widening anyway, while
-  the filtered scan measured the same on 200,000 stations for unselective filters.
+  inside it, so the scan stops after ``n`` *matching* rows. Chosen after EXPLAIN ANALYZE on
+  200,000 stations (``bench/nearest.py`` records the plans): for ordinary filters the plan is the
+  KNN index scan (about 1 ms); for filters that exclude 99.9 % of the stations the planner
+  switches by itself to the GIN index on amenities and sorts the few hundred matches; with
+  ``max_distance_m`` the same index scan also takes the ``&&`` box as its condition. No plan scans
+  the table. A ``MATERIALIZED`` CTE of the ``n`` nearest filtered afterwards returns fewer than
+  ``k`` stations whenever the filters are selective, and a partial index per filter does not
+  cover amenity combinations, so neither was kept.
 - The KNN operator orders by distance on a sphere, which differs from the spheroid by less than
   0.6 %. Candidates are re-ranked with ``ST_Distance(..., true)``; the answer is certainly exact
   when the k-th spheroidal distance is at most ``(1 - SPHERE_ERROR)`` times the sphere distance
