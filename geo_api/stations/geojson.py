@@ -1,6 +1,6 @@
 """GeoJSON shapes of the station answers, and the travel-time estimates they carry."""
 
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 import numpy as np
 import orjson
@@ -24,6 +24,9 @@ TRAVEL_DESCRIPTION = (
 def travel_min(distance_m: float, speed_kmh: float) -> float:
     """Return the estimated minutes to cover ``distance_m`` along streets at ``speed_kmh``."""
     return round(distance_m * DETOUR_FACTOR / (speed_kmh * 1000 / 60), 1)
+
+
+PropertiesT = TypeVar("PropertiesT", bound=BaseModel)
 
 
 class Point(BaseModel):
@@ -57,13 +60,16 @@ class NearbyProperties(BaseModel):
     links: Links
 
 
-class NearbyFeature(BaseModel):
-    """One station of the answer."""
+class Feature(BaseModel, Generic[PropertiesT]):
+    """A GeoJSON feature whose id is the station's."""
 
     type: Literal["Feature"] = "Feature"
     id: int
     geometry: Point
-    properties: NearbyProperties
+    properties: PropertiesT
+
+
+NearbyFeature = Feature[NearbyProperties]
 
 
 class NearbyCollection(BaseModel):

@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from geo_api.stations.geojson import Point
+from geo_api.stations.geojson import Feature
 
 NOTE_MAX_CHARS = 500
 
@@ -70,13 +70,7 @@ class StationProperties(BaseModel):
     updated_at: datetime | None
 
 
-class StationFeature(BaseModel):
-    """One station as a GeoJSON feature in WGS-84."""
-
-    type: Literal["Feature"] = "Feature"
-    id: int
-    geometry: Point
-    properties: StationProperties
+StationFeature = Feature[StationProperties]
 
 
 class StationCollection(BaseModel):
