@@ -41,6 +41,7 @@ opening hours are unknown; `open_now=true` keeps only stations open then.
 @router.get(
     "/stations/nearest",
     response_model=NearbyCollection,
+    summary="Find the nearest open stations with the services a worker needs",
     description=NEAREST_DESCRIPTION,
     responses={422: {"description": "a parameter is invalid; the detail names it"}},
 )
