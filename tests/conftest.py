@@ -14,6 +14,7 @@ from geo_api.database import sqlalchemy_url
 from geo_api.dependencies import get_session
 from geo_api.main import create_app
 from geo_api.settings import Settings
+from geo_api.stations.reading import get_read_session
 from tests.dbutil import create_database, drop_database
 
 
@@ -64,6 +65,7 @@ def app(settings: Settings, session: Session) -> Iterator[FastAPI]:
         session.flush()
 
     app.dependency_overrides[get_session] = test_session
+    app.dependency_overrides[get_read_session] = test_session
     yield app
     app.state.engine.dispose()
 

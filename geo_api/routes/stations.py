@@ -12,6 +12,7 @@ from geo_api.errors import InvalidInput
 from geo_api.stations import inputs, records, reports
 from geo_api.stations.geojson import TRAVEL_DESCRIPTION, NearbyCollection, nearby_collection
 from geo_api.stations.nearest import NearestQuery, nearest_stations
+from geo_api.stations.reading import ReadSessionDep
 from geo_api.stations.schemas import (
     Report,
     ReportCreate,
@@ -46,8 +47,8 @@ opening hours are unknown; `open_now=true` keeps only stations open then.
     responses={422: {"description": "a parameter is invalid; the detail names it"}},
 )
 def nearest(
-    session: SessionDep,
-    settings: SettingsDep,
+    session: ReadSessionDep,
+    request: Request,
     lon: Annotated[float, Query(ge=-180, le=180, description="longitude in `crs`")],
     lat: Annotated[float, Query(ge=-90, le=90, description="latitude in `crs`")],
     crs: Annotated[str, Query(description="wgs84, gcj02, bd09 or cgcs2000")] = "wgs84",
@@ -69,7 +70,8 @@ def nearest(
         amenities=inputs.check_amenities(amenity or []),
         kind=inputs.check_word(kind, vocab.STATION_KINDS, "kind"),
         open_only=open_now,
-        minute_of_week=minute_of_week(inputs.parse_at(at), settings.timezone),
+        # the app's settings straight from its state: a SettingsDep would cost a thread hop
+        minute_of_week=minute_of_week(inputs.parse_at(at), request.app.state.settings.timezone),
     )
     display_crs = inputs.output_crs(out_crs)
     body = nearby_collection(nearest_stations(session, query), display_crs)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import RowMapping, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 # Bound on |sphere - spheroid| / spheroid distance, with room to spare (the truth is < 0.6 %).
@@ -126,6 +127,18 @@ def is_certain(rows: list[NearbyStation], sphere_m: list[float], k: int, limit: 
 
 def nearest_stations(session: Session, query: NearestQuery) -> list[NearbyStation]:
     """Return the ``k`` nearest open stations matching ``query``, nearest first."""
+    try:
+        return _nearest_stations(session, query)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        # The server restarted since the pooled connection was opened; the pool has dropped it
+        # and the next checkout connects afresh (what pre-ping would have done up front).
+        session.rollback()
+        return _nearest_stations(session, query)
+
+
+def _nearest_stations(session: Session, query: NearestQuery) -> list[NearbyStation]:
     sql = text(nearest_sql(query))
     limit = query.k + _FIRST_EXTRA_CANDIDATES
     while True:

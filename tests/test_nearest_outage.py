@@ -1,0 +1,46 @@
+"""/stations/nearest runs on its own autocommit engine: it must follow the database down and up."""
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
+
+from geo_api.main import create_app
+from geo_api.settings import Settings
+from tests.proxy import TcpProxy
+
+PARAMS = {"lon": 104.0657, "lat": 30.6595}
+
+
+@pytest.fixture
+def proxied_client(database_url) -> Iterator[tuple[TestClient, TcpProxy]]:
+    url = make_url(database_url)
+    proxy = TcpProxy((url.host or "127.0.0.1", url.port or 5432))
+    proxy.start()
+    settings = Settings(
+        database_url=url.set(host="127.0.0.1", port=proxy.port).render_as_string(False),
+        db_connect_timeout_s=1,
+    )
+    with TestClient(create_app(settings)) as client:
+        yield client, proxy
+    proxy.stop()
+
+
+def test_nearest_is_503_while_the_database_is_down_and_recovers_at_once(proxied_client):
+    client, proxy = proxied_client
+    assert client.get("/stations/nearest", params=PARAMS).status_code == 200
+    proxy.stop()
+    down = client.get("/stations/nearest", params=PARAMS)
+    assert down.status_code == 503 and down.json()["detail"] == "database unavailable"
+    proxy.start()
+    # the pooled connection died with the proxy: the first request after it must not fail
+    assert client.get("/stations/nearest", params=PARAMS).status_code == 200
+
+
+def test_a_connection_that_died_unseen_is_replaced_within_the_request(proxied_client):
+    client, proxy = proxied_client
+    assert client.get("/stations/nearest", params=PARAMS).status_code == 200
+    proxy.stop()  # kills the pooled connection while nobody is looking
+    proxy.start()
+    assert client.get("/stations/nearest", params=PARAMS).status_code == 200
