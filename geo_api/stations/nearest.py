@@ -8,8 +8,9 @@ How the query stays on the index and stays exact:
   200,000 stations (``bench/nearest.py`` records the plans): for ordinary filters the plan is the
   KNN index scan (about 1 ms); for filters that exclude 99.9 % of the stations the planner
   switches by itself to the GIN index on amenities and sorts the few hundred matches; with
-  ``max_distance_m`` the same index scan also takes the ``&&`` box as its condition. No plan scans
-  the table. A ``MATERIALIZED`` CTE of the ``n`` nearest filtered afterwards returns fewer than
+  ``max_distance_m`` the same index scan also takes the ``&&`` box as its condition; a rare
+  ``kind`` is read through ``ix_stations_kind`` (migration 0003). No plan scans the table
+  (``tests/test_nearest_plans.py``). A ``MATERIALIZED`` CTE of the ``n`` nearest filtered afterwards returns fewer than
   ``k`` stations whenever the filters are selective, and a partial index per filter does not
   cover amenity combinations, so neither was kept.
 - The KNN operator orders by distance on a sphere, which differs from the spheroid by less than
