@@ -10,9 +10,9 @@ How the query stays on the index and stays exact:
   switches by itself to the GIN index on amenities and sorts the few hundred matches; with
   ``max_distance_m`` the same index scan also takes the ``&&`` box as its condition; a rare
   ``kind`` is read through ``ix_stations_kind`` (migration 0003). No plan scans the table
-  (``tests/test_nearest_plans.py``). A ``MATERIALIZED`` CTE of the ``n`` nearest filtered afterwards returns fewer than
-  ``k`` stations whenever the filters are selective, and a partial index per filter does not
-  cover amenity combinations, so neither was kept.
+  (``tests/test_nearest_plans.py``). A ``MATERIALIZED`` CTE of the ``n`` nearest filtered
+  afterwards returns fewer than ``k`` stations whenever the filters are selective, and a partial
+  index per filter does not cover amenity combinations, so neither was kept.
 - The KNN operator orders by distance on a sphere, which differs from the spheroid by less than
   0.6 %. Candidates are re-ranked with ``ST_Distance(..., true)``; the answer is certainly exact
   when the k-th spheroidal distance is at most ``(1 - SPHERE_ERROR)`` times the sphere distance
