@@ -1,5 +1,7 @@
 """Station records: read, list, create, change and close, with keys, scopes and audit."""
 
+import random
+
 import pytest
 from geoalchemy2.shape import from_shape
 from shapely.geometry import MultiPolygon, box, shape
@@ -222,3 +224,24 @@ def test_list_rejects_bad_parameters(client, params):
     response = client.get("/stations", params=params)
     assert response.status_code == 422
     assert next(iter(params)) in response.json()["detail"]
+
+
+def test_random_junk_bodies_never_give_a_500(client, planner, areas):
+    rng = random.Random(11)
+    junk = [None, "", " ", "九", "x" * 600, 0, -1, 1e308, -1e308, 2**70, True, [], ["charging", 3],
+            {"a": 1}, "EPSG:3857", "EPSG:99999", "bd09", "104.08", "'; DROP TABLE stations;--"]  # fmt: skip
+    fields = ["name", "kind", "address", "phone", "amenities", "hours_text", "access", "capacity",
+              "area_m2", "status", "lon", "lat", "crs", "source", "external_id"]  # fmt: skip
+    for i in range(120):
+        body = new_station(external_id=f"junk-{i}")
+        for field in rng.sample(fields, rng.randint(1, 3)):
+            body[field] = rng.choice(junk)
+        response = client.post("/stations", json=body, headers=planner)
+        assert response.status_code in (201, 409, 422), (body, response.text)
+        assert "\n" not in response.json().get("detail", "")
+        if response.status_code == 201:
+            patch = {rng.choice(fields): rng.choice(junk)}
+            changed = client.patch(
+                f"/stations/{response.json()['id']}", json=patch, headers=planner
+            )
+            assert changed.status_code in (200, 409, 422), (patch, changed.text)
