@@ -188,6 +188,14 @@ def test_open_now(client, session, hours, is_24h, at, expected):
     assert len(only_open.json()["features"]) == (1 if expected else 0)
 
 
+def test_an_unencoded_plus_in_at_is_read_as_the_offset(client, session):
+    make_station(session, lon=LON, lat=LAT, hours=daily(9 * 60, 18 * 60))
+    url = f"/stations/nearest?lon={LON}&lat={LAT}&k=1&at=2026-11-23T12:00:00+08:00"
+    assert client.get(url).json()["features"][0]["properties"]["open_now"] is True
+    url = f"/stations/nearest?lon={LON}&lat={LAT}&k=1&at=2026-11-23T12:00:00+00:00"
+    assert client.get(url).json()["features"][0]["properties"]["open_now"] is False  # 20:00
+
+
 def test_open_now_filter_still_returns_k_open_stations(client, session):
     for i in range(10):
         make_station(session, lon=LON + 0.0005 * i, lat=LAT, hours=daily(9 * 60, 18 * 60))

@@ -1,10 +1,13 @@
 """Checks of what a request names: a point and its coordinate system, a time, amenities."""
 
+import re
 from datetime import datetime
 
 from geo_api import vocab
 from geo_api.coords import OUTPUT_SYSTEMS, POINT_INPUT_SYSTEMS, in_china, normalize_crs, to_wgs84
 from geo_api.errors import InvalidInput
+
+_DECODED_PLUS = re.compile(r"T(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
 
 
 def parse_crs(value: str, allowed: tuple[str, ...], parameter: str) -> str:
@@ -38,8 +41,10 @@ def parse_at(value: str | None) -> datetime:
     """Return the instant ``at`` names (ISO 8601), or now; naive values are local time."""
     if value is None:
         return datetime.now().astimezone()
+    # An unencoded "+08:00" in a query string arrives as " 08:00": take it as the offset it was.
+    value = _DECODED_PLUS.sub(r"T\1+\2", value.strip())
     try:
-        return datetime.fromisoformat(value.strip())
+        return datetime.fromisoformat(value)
     except ValueError:
         raise InvalidInput(
             f"at: {value!r} is not an ISO 8601 time, e.g. 2026-11-23T22:40:00+08:00"
