@@ -1,6 +1,5 @@
 """Stations: the nearest open ones for workers, station records, and workers' reports."""
 
-import math
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -8,7 +7,6 @@ from fastapi import APIRouter, Query, Request, Response
 from etl.hours import minute_of_week
 from geo_api import vocab
 from geo_api.dependencies import PlannerDep, SessionDep, SettingsDep
-from geo_api.errors import InvalidInput
 from geo_api.stations import inputs, records, reports
 from geo_api.stations.geojson import TRAVEL_DESCRIPTION, NearbyCollection, nearby_collection
 from geo_api.stations.nearest import NearestQuery, nearest_stations
@@ -78,22 +76,6 @@ def nearest(
     return Response(body, media_type="application/json")
 
 
-def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
-    """Return ``minlon,minlat,maxlon,maxlat`` as numbers, or a 422 naming ``bbox``."""
-    if value is None:
-        return None
-    try:
-        numbers = tuple(float(part) for part in value.split(","))
-    except ValueError:
-        numbers = ()
-    if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
-        raise InvalidInput("bbox: give four numbers minlon,minlat,maxlon,maxlat")
-    west, south, east, north = numbers
-    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
-        raise InvalidInput("bbox: needs minlon <= maxlon and minlat <= maxlat within lon/lat range")
-    return west, south, east, north
-
-
 @router.get("/stations", response_model=StationCollection)
 def stations(
     session: SessionDep,
@@ -106,7 +88,7 @@ def stations(
     """List stations, a page at a time, by id."""
     return records.list_stations(
         session,
-        parse_bbox(bbox),
+        inputs.parse_bbox(bbox),
         inputs.check_word(kind, vocab.STATION_KINDS, "kind"),
         inputs.check_amenities(amenity or []),
         limit,

@@ -1,5 +1,6 @@
 """Checks of what a request names: a point and its coordinate system, a time, amenities."""
 
+import math
 import re
 from datetime import datetime
 
@@ -66,3 +67,19 @@ def check_word(value: str | None, words: tuple[str, ...], parameter: str) -> str
     if value is not None and value not in words:
         raise InvalidInput(f"{parameter}: unknown value {value!r}; use {', '.join(words)}")
     return value
+
+
+def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    """Return ``minlon,minlat,maxlon,maxlat`` as numbers, or a 422 naming ``bbox``."""
+    if value is None:
+        return None
+    try:
+        numbers = tuple(float(part) for part in value.split(","))
+    except ValueError:
+        numbers = ()
+    if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
+        raise InvalidInput("bbox: give four numbers minlon,minlat,maxlon,maxlat")
+    west, south, east, north = numbers
+    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+        raise InvalidInput("bbox: needs minlon <= maxlon and minlat <= maxlat within lon/lat range")
+    return west, south, east, north
