@@ -1,30 +1,6 @@
 """/stations/nearest runs on its own autocommit engine: it must follow the database down and up."""
 
-from collections.abc import Iterator
-
-import pytest
-from fastapi.testclient import TestClient
-from sqlalchemy.engine import make_url
-
-from geo_api.main import create_app
-from geo_api.settings import Settings
-from tests.proxy import TcpProxy
-
 PARAMS = {"lon": 104.0657, "lat": 30.6595}
-
-
-@pytest.fixture
-def proxied_client(database_url) -> Iterator[tuple[TestClient, TcpProxy]]:
-    url = make_url(database_url)
-    proxy = TcpProxy((url.host or "127.0.0.1", url.port or 5432))
-    proxy.start()
-    settings = Settings(
-        database_url=url.set(host="127.0.0.1", port=proxy.port).render_as_string(False),
-        db_connect_timeout_s=1,
-    )
-    with TestClient(create_app(settings)) as client:
-        yield client, proxy
-    proxy.stop()
 
 
 def test_nearest_is_503_while_the_database_is_down_and_recovers_at_once(proxied_client):
