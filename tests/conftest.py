@@ -97,4 +97,5 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # A skipped test hides a broken setup (a missing database, a missing browser): fail the run.
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None and reporter.stats.get("skipped") and exitstatus == 0:
+        reporter.write_line("FAILED: skipped tests fail this run (a skip hides a broken setup)")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
