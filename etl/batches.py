@@ -5,16 +5,14 @@ import io
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, func, insert, select, update
 
+from etl.normalize import Rejection
 from geo_api.errors import NotFound
 from geo_api.models import LoadBatch, RejectedRow
-
-if TYPE_CHECKING:
-    from etl.normalize import Rejection
 
 COUNTS = ("rows_read", "inserted", "updated", "unchanged", "rejected", "repaired", "flagged")
 
@@ -68,7 +66,7 @@ def start_batch(
     return int(connection.execute(statement).scalar_one())
 
 
-def store_rejections(connection: Connection, batch_id: int, rejected: "list[Rejection]") -> None:
+def store_rejections(connection: Connection, batch_id: int, rejected: list[Rejection]) -> None:
     """COPY every rejected row, as given and with its reason, into ``rejected_rows``."""
     if not rejected:
         return

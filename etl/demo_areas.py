@@ -199,7 +199,7 @@ def synthetic_streets(
     weights = 0.7 * hits / hits.sum() + 0.3 * areas / areas.sum()
     streets: list[Area] = []
     for district, n in zip(districts, allocate(city.streets, weights, 3), strict=True):
-        seeds = sample_inside(rng, district.geom, int(n), density_within(district, density))
+        seeds = sample_inside(rng, district.geom, int(n), filling(density))
         for i, cell in enumerate(partition(district.geom, seeds), start=1):
             code = f"{district.adcode}{i:03d}"
             streets.append(Area(code, f"合成街道{i:03d}", "street", district.adcode, cell, True))
@@ -209,7 +209,7 @@ def synthetic_streets(
 def synthetic_communities(rng: np.random.Generator, street: Area, density: Density) -> list[Area]:
     """Partition one street into 5 to 15 communities."""
     n = int(rng.integers(5, 16))
-    seeds = sample_inside(rng, street.geom, n, density_within(street, density))
+    seeds = sample_inside(rng, street.geom, n, filling(density))
     code, number = street.adcode, street.adcode[-3:]
     return [
         Area(f"{code}{j:03d}", f"合成社区{number}-{j:03d}", "community", code, cell, True)
@@ -217,8 +217,11 @@ def synthetic_communities(rng: np.random.Generator, street: Area, density: Densi
     ]
 
 
-def density_within(area: Area, density: Density) -> Density:
-    """Return ``density`` plus a uniform share large enough to fill ``area`` quickly."""
+def filling(density: Density) -> Density:
+    """Return ``density`` with a uniform share large enough to seed any small area quickly.
+
+    Far from every centre a street would otherwise wait long for a candidate to land in it.
+    """
     return Density(density.centres, uniform=max(density.uniform, 0.5))
 
 

@@ -17,10 +17,12 @@ STATION_KINDS = {  # kind: (share, the name Chinese sheets give it)
     "rider_center": (0.10, "骑手之家"),
 }
 SERVICE_CENTRE = ("party_service_center", "党群服务中心")
-HOURS_TEXTS = {  # as offices write them; the last ones are beyond any parser, on purpose
+# Beyond any parser, on purpose: such rows are kept with their text and flagged.
+UNPARSEABLE_HOURS = ("节假日另行通知", "视天气情况开放")
+HOURS_TEXTS = {  # as offices write them
     "24小时": 0.22, "全天": 0.06, "9:00-21:00": 0.16, "周一至周五 9:00-17:00": 0.14,
     "08:30-20:30": 0.10, "周一至周日 7:00-22:00": 0.10, "Mo-Fr 09:00-21:00; Sa 10:00-16:00": 0.06,
-    "22:00-06:00": 0.04, "24/7": 0.04, "节假日另行通知": 0.04, "视天气情况开放": 0.04,
+    "22:00-06:00": 0.04, "24/7": 0.04, UNPARSEABLE_HOURS[0]: 0.04, UNPARSEABLE_HOURS[1]: 0.04,
 }  # fmt: skip
 AMENITY_WORDS = ["充电", "饮水", "热水", "休息", "卫生间", "微波炉", "药箱", "空调", "wifi", "雨伞"]
 UNKNOWN_AMENITY_WORDS = ["按摩椅", "书报角", "理发"]
@@ -71,22 +73,16 @@ def station_frame(
     """Generate ``n`` stations of ``kinds`` inside the city's land, dense where it is dense."""
     xy = sample_inside(rng, areas.land, n, areas.density)
     kind = _choose(rng, {k: share for k, (share, _) in kinds.items()}, n)
-    words = np.array([kinds[k][1] for k in kind])
-    district = district_names(areas, xy)
-    number = np.arange(1, n + 1)
+    words = [kinds[k][1] for k in kind]
     return pd.DataFrame({
-        "external_id": [f"{id_prefix}{i:04d}" for i in number],
-        "name": [f"{w}（合成）{d}{i:03d}号" for w, d, i in zip(words, district, number)],  # noqa: B905
+        **_located(rng, areas, xy, words, id_prefix, "{label}（合成）{district}{number:03d}号"),
         "kind": kind,
         "kind_word": words,
-        "address": addresses(rng, areas, district),
         "amenities": amenity_texts(rng, n),
         "hours": _choose(rng, HOURS_TEXTS, n),
         # Landlines in the 0000 block of the city's area code: well-formed, never assigned.
         "phone": [f"{areas.city.phone_code}-0000{k:04d}" for k in rng.integers(0, 9999, n)],
         "capacity": rng.integers(4, 40, n),
-        "lon": xy[:, 0],
-        "lat": xy[:, 1],
     })  # fmt: skip
 
 
@@ -97,19 +93,32 @@ def outlet_frame(
     xy = sample_inside(rng, areas.land, n, areas.density)
     kind = _choose(rng, {k: share for k, (share, _) in OUTLET_BRANDS.items()}, n)
     brand = [str(rng.choice(OUTLET_BRANDS[k][1])) for k in kind]
-    district = district_names(areas, xy)
-    number = np.arange(1, n + 1)
     return pd.DataFrame({
-        "external_id": [f"{id_prefix}{i:04d}" for i in number],
-        "name": [f"{b}（合成）{d}{i:04d}网点" for b, d, i in zip(brand, district, number)],  # noqa: B905
+        **_located(rng, areas, xy, brand, id_prefix, "{label}（合成）{district}{number:04d}网点"),
         "brand": brand,
         "kind": kind,
         "kind_word": [OUTLET_KIND_WORDS[k] for k in kind],
         "riders": riders(rng, n),
+    })  # fmt: skip
+
+
+def _located(
+    rng: np.random.Generator, areas: CityAreas, xy: np.ndarray, labels: list[str],
+    id_prefix: str, name_format: str,
+) -> dict[str, object]:  # fmt: skip
+    """Return the columns every point has: id, a name saying it is synthetic, address, lon, lat."""
+    district = district_names(areas, xy)
+    numbers = range(1, len(xy) + 1)
+    return {
+        "external_id": [f"{id_prefix}{i:04d}" for i in numbers],
+        "name": [
+            name_format.format(label=label, district=d, number=i)
+            for label, d, i in zip(labels, district, numbers, strict=True)
+        ],
         "address": addresses(rng, areas, district),
         "lon": xy[:, 0],
         "lat": xy[:, 1],
-    })  # fmt: skip
+    }
 
 
 def riders(rng: np.random.Generator, n: int) -> np.ndarray:

@@ -87,6 +87,12 @@ def map_words(vocabulary: str, cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     return answers.where(~unknown, None), unknown
 
 
+def _joined(cell: object) -> object:
+    if isinstance(cell, list | tuple | np.ndarray):
+        return "、".join(str(item) for item in cell)
+    return cell
+
+
 def map_distinct(
     cells: pd.Series, function: Callable[[str], Any], *, blank: Any = None
 ) -> pd.Series:
@@ -106,7 +112,10 @@ def map_distinct(
     pandas.Series
         Object dtype, aligned with ``cells``.
     """
-    codes, distinct = pd.factorize(cells, use_na_sentinel=True)
+    try:
+        codes, distinct = pd.factorize(cells, use_na_sentinel=True)
+    except TypeError:  # GeoJSON arrays arrive as unhashable lists: join their words
+        codes, distinct = pd.factorize(cells.map(_joined), use_na_sentinel=True)
     answers = np.empty(len(distinct) + 1, dtype=object)
     answers[-1] = blank  # code -1 is a missing cell
     for code, cell in enumerate(distinct):

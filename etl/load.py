@@ -9,20 +9,19 @@ or a kill anywhere before the commit leaves the database as it was.
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from etl import batches, boundaries, staging, upsert
+from etl.normalize import Normalized, normalize
 from etl.progress import LoadProgress, load_progress
+from etl.readers import read_table
 from geo_api import audit, vocab
 from geo_api.coords import normalize_crs
 from geo_api.errors import DatabaseUnavailable, InvalidInput
-
-if TYPE_CHECKING:
-    from etl.normalize import Normalized
 
 
 @dataclass
@@ -89,9 +88,6 @@ def load_file(
     DatabaseUnavailable
         When the database cannot be reached.
     """
-    from etl.normalize import normalize
-    from etl.readers import read_table
-
     started_at = datetime.now(UTC)
     if kind not in vocab.LOAD_KINDS:
         raise InvalidInput(f"unknown kind {kind!r}: use one of {', '.join(vocab.LOAD_KINDS)}")
@@ -134,7 +130,7 @@ def _first_line(exc: DBAPIError) -> str:
 
 def load_normalized(
     session: Session,
-    normalized: "Normalized",
+    normalized: Normalized,
     *,
     path: Path,
     crs: str,
@@ -184,8 +180,11 @@ def load_normalized(
     if kind == "boundaries":
         repaired, rejected_here = boundaries.prepare_boundaries(connection, batch_id)
     bar.stage(f"upserting {staged - rejected_here} rows")
-    inserted, updated = upsert.upsert_records(connection, kind, source=source, batch_id=batch_id)
+    inserted, updated = upsert.upsert_records(
+        connection, kind, source=source, batch_id=batch_id, on_stage=bar.stage
+    )
     if kind == "boundaries":
+        bar.stage("refreshing the adcodes of points in changed areas")
         upsert.refresh_derived_adcodes(connection)
     counts = {
         "rows_read": normalized.rows_read,
@@ -200,5 +199,6 @@ def load_normalized(
     batches.finish_batch(connection, batch_id, counts)
     audit.record(session, actor, "load", "load_batch", batch_id, {"kind": kind, **counts})
     session.flush()
+    bar.stage("committing")
     del counts["rows_read"]
     return BatchResult(batch_id=batch_id, **counts)

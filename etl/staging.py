@@ -5,14 +5,16 @@ input file), so every identifier in the SQL built here comes from this module.
 """
 
 import io
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import h3
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from sqlalchemy import Connection
+
+from etl.copytext import encode_column, encode_rows
 
 STAGING_TABLE = "etl_staging"
 # Areas whose geometry a boundary batch changed (old and new), to refresh derived adcodes.
@@ -117,60 +119,32 @@ def h3_cells(lon: pd.Series, lat: pd.Series) -> np.ndarray:
     numpy.ndarray
         The cells as hexadecimal strings, aligned with the input.
     """
-    points = np.column_stack([lat.to_numpy(np.float64), lon.to_numpy(np.float64)])
-    if len(points) == 0:
-        return np.array([], dtype=object)
-    distinct, inverse = np.unique(points, axis=0, return_inverse=True)
+    # A complex number per point hashes both coordinates at once: factorize finds the distinct.
+    codes, distinct = pd.factorize(lon.to_numpy(np.float64) + 1j * lat.to_numpy(np.float64))
     cells = np.array(
-        [h3.latlng_to_cell(y, x, H3_RESOLUTION) for y, x in distinct.tolist()], dtype=object
+        [h3.latlng_to_cell(p.imag, p.real, H3_RESOLUTION) for p in distinct.tolist()],
+        dtype=object,
     )
-    return cells[inverse.reshape(-1)]
+    return cells[codes]
 
 
-def _pg_array(values: object) -> str | None:
-    """Return a PostgreSQL text[] literal of a list of words (quoted, so commas are safe)."""
-    if values is None or (isinstance(values, float) and np.isnan(values)):
-        return None
-    items = []
-    for value in values:  # type: ignore[attr-defined]
-        escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
-        items.append(f'"{escaped}"')
-    return "{" + ",".join(items) + "}"
+def copy_stream(kind: str, records: pd.DataFrame) -> io.BytesIO:
+    """Return ``records`` as a CSV stream for COPY into the staging table of ``kind``.
 
-
-def _pg_json(value: object) -> str | None:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    return json.dumps(value)
-
-
-def _wkb_hex(value: object) -> str | None:
-    return None if value is None else "\\x" + bytes(value).hex()  # type: ignore[call-overload]
-
-
-def copy_frame(kind: str, records: pd.DataFrame) -> pd.DataFrame:
-    """Return ``records`` as the staging columns of ``kind``, in COPY's text representation.
-
-    Point kinds get their ``h3_r9`` cell here; lists, JSON and WKB become PostgreSQL literals.
+    Point kinds get their ``h3_r9`` cell here; missing optional columns are NULL.
     """
-    frame = pd.DataFrame(index=records.index)
+    names, columns = [], []
     for column in COLUMNS[kind]:
+        names.append(column.name)
         if column.name == "h3_r9":
-            frame[column.name] = h3_cells(records["lon"], records["lat"])
+            columns.append(encode_column(h3_cells(records["lon"], records["lat"]), "text"))
         elif column.name not in records:
-            frame[column.name] = None
-        elif column.pg_type == "text[]":
-            frame[column.name] = records[column.name].map(_pg_array, na_action="ignore")
-        elif column.pg_type == "jsonb":
-            frame[column.name] = records[column.name].map(_pg_json, na_action="ignore")
-        elif column.pg_type == "bytea":
-            frame[column.name] = records[column.name].map(_wkb_hex, na_action="ignore")
-        elif column.pg_type == "integer":
-            frame[column.name] = pd.to_numeric(records[column.name]).astype("Int64")
+            columns.append(pa.nulls(len(records), pa.string()))
         else:
-            frame[column.name] = records[column.name]
-    frame["row_number"] = records["row_number"].astype("int64")
-    return frame
+            columns.append(encode_column(records[column.name], column.pg_type))
+    names.append("row_number")
+    columns.append(encode_column(records["row_number"], "integer"))
+    return encode_rows(names, columns)
 
 
 def copy_records(
@@ -197,11 +171,8 @@ def copy_records(
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         for start in range(0, len(records), COPY_CHUNK_ROWS):
-            chunk = copy_frame(kind, records.iloc[start : start + COPY_CHUNK_ROWS])
-            buffer = io.StringIO()
-            chunk.to_csv(buffer, header=False, index=False)
-            buffer.seek(0)
-            cursor.copy_expert(sql, buffer)
+            chunk = records.iloc[start : start + COPY_CHUNK_ROWS]
+            cursor.copy_expert(sql, copy_stream(kind, chunk))
             on_rows(len(chunk))
     finally:
         cursor.close()

@@ -19,6 +19,9 @@ from geo_api.stations.reading import get_read_session
 from tests.dbutil import create_database, drop_database
 from tests.proxy import TcpProxy
 
+# The demo dataset's session fixtures (demo_files, demo_database_url, demo_engine).
+pytest_plugins = ["tests.demo_fixtures"]
+
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:

@@ -2,7 +2,6 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
 from etl.load import BatchResult, load_normalized
+from etl.normalize import Normalized
 from geo_api.cli.db import alembic_config
 from geo_api.database import sqlalchemy_url
 from tests.dbutil import create_database, drop_database
@@ -38,8 +38,13 @@ def empty_tables(engine: Engine) -> None:
 
 
 def count(engine: Engine, table: str) -> int:
+    return int(scalars(engine, f"SELECT count(*) FROM {table}")[0])
+
+
+def scalars(engine: Engine, sql: str, **params) -> list:
+    """The first column of a query's rows, on a connection closed right after."""
     with engine.connect() as connection:
-        return int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+        return list(connection.execute(text(sql), params).scalars())
 
 
 def frame(rows: list[dict], start: int = 2) -> pd.DataFrame:
@@ -49,35 +54,18 @@ def frame(rows: list[dict], start: int = 2) -> pd.DataFrame:
     return records
 
 
-@dataclass
-class Rejection:
-    """Stand-in with the contract's shape of etl.normalize.Rejection."""
-
-    row_number: int
-    raw: dict[str, object]
-    reason: str
+def normalized(kind: str, records: pd.DataFrame, rejected=(), flagged: int = 0) -> Normalized:
+    """What normalize would give for these accepted records and rejections."""
+    rejected = list(rejected)
+    return Normalized(kind, records, rejected, flagged, len(records) + len(rejected))
 
 
-@dataclass
-class Normalized:
-    """Stand-in with the contract's shape of etl.normalize.Normalized."""
-
-    kind: str
-    records: pd.DataFrame
-    rejected: list[Rejection] = field(default_factory=list)
-    flagged: int = 0
-    rows_read: int = 0
-
-
-def load(engine: Engine, normalized, path: Path = Path(__file__)) -> BatchResult:
+def load(engine: Engine, batch: Normalized, path: Path = Path(__file__)) -> BatchResult:
     """Load normalized rows as a committed batch, as load_file does after reading."""
-    normalized.rows_read = normalized.rows_read or len(normalized.records) + len(
-        normalized.rejected
-    )
     with Session(engine) as session, session.begin():
         return load_normalized(
             session,
-            normalized,
+            batch,
             path=path,
             crs="wgs84",
             source="test",

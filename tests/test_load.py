@@ -9,15 +9,15 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from etl.batches import get_batch, list_rejects
+from etl.normalize import Rejection
 from tests.loadutil import (
-    Normalized,
-    Rejection,
     area,
     count,
     empty_tables,
     frame,
     load,
     load_database,
+    normalized,
     outlet,
 )
 
@@ -55,7 +55,7 @@ def random_outlets(n: int, seed: int = 7) -> list[dict]:
 def load_areas(db, **extra) -> None:
     rows = [area(code, "district", geom) for code, geom in DISTRICTS.items()]
     rows += [area(code, "community", geom, code[:6]) for code, geom in COMMUNITIES.items()]
-    load(db, Normalized("boundaries", frame(rows)))
+    load(db, normalized("boundaries", frame(rows)))
 
 
 def expected_adcode(areas: dict[str, Polygon], lon: float, lat: float) -> str | None:
@@ -74,9 +74,9 @@ def stored_outlets(db) -> dict[str, dict]:
 
 def test_same_rows_twice_change_nothing(db):
     rows = random_outlets(50)
-    first = load(db, Normalized("outlets", frame(rows)))
+    first = load(db, normalized("outlets", frame(rows)))
     before = stored_outlets(db)
-    second = load(db, Normalized("outlets", frame(rows)))
+    second = load(db, normalized("outlets", frame(rows)))
     assert (first.inserted, first.updated, first.unchanged) == (50, 0, 0)
     assert (second.inserted, second.updated, second.unchanged) == (0, 0, 50)
     assert stored_outlets(db) == before
@@ -85,11 +85,11 @@ def test_same_rows_twice_change_nothing(db):
 
 def test_changed_rows_are_updated_and_only_they(db):
     rows = random_outlets(20)
-    load(db, Normalized("outlets", frame(rows)))
+    load(db, normalized("outlets", frame(rows)))
     before = stored_outlets(db)
     rows[3] = rows[3] | {"name": "renamed"}
     rows[5] = rows[5] | {"lon": rows[5]["lon"] + 0.001}
-    result = load(db, Normalized("outlets", frame(rows)))
+    result = load(db, normalized("outlets", frame(rows)))
     after = stored_outlets(db)
     assert (result.inserted, result.updated, result.unchanged) == (0, 2, 18)
     assert after["o3"]["name"] == "renamed"
@@ -110,7 +110,7 @@ def test_rejected_rows_are_kept_with_reasons_in_file_order(db):
         ),
         Rejection(4, {"名称": None, "经度": "104.1", "纬度": "30.6"}, "missing name"),
     ]
-    result = load(db, Normalized("outlets", frame(random_outlets(3)), rejected))
+    result = load(db, normalized("outlets", frame(random_outlets(3)), rejected))
     assert result.rejected == 2 and result.inserted == 3
     with db.connect() as connection:
         rows = list_rejects(connection, result.batch_id)
@@ -124,7 +124,7 @@ def test_rejected_rows_are_kept_with_reasons_in_file_order(db):
 def test_derived_columns_match_shapely_and_h3(db):
     load_areas(db)
     rows = random_outlets(400)
-    load(db, Normalized("outlets", frame(rows)))
+    load(db, normalized("outlets", frame(rows)))
     stored = stored_outlets(db)
     for row in rows:
         got = stored[row["external_id"]]
@@ -137,10 +137,10 @@ def test_derived_columns_match_shapely_and_h3(db):
 def test_changed_boundaries_refresh_the_adcodes_of_points(db):
     load_areas(db)
     rows = random_outlets(300)
-    load(db, Normalized("outlets", frame(rows)))
+    load(db, normalized("outlets", frame(rows)))
     moved = {**COMMUNITIES, "510104001001": box(104.05, 30.62, 104.09, 30.69)}
     changed = [area("510104001001", "community", moved["510104001001"], "510104")]
-    result = load(db, Normalized("boundaries", frame(changed)))
+    result = load(db, normalized("boundaries", frame(changed)))
     assert (result.inserted, result.updated) == (0, 1)
     stored = stored_outlets(db)
     for row in rows:
@@ -152,7 +152,7 @@ def test_invalid_polygon_is_repaired_reported_and_a_multipolygon(db):
     bowtie = Polygon([(104.0, 30.5), (104.1, 30.6), (104.1, 30.5), (104.0, 30.6), (104.0, 30.5)])
     assert not bowtie.is_valid
     rows = [area("510104", "district", bowtie), area("510105", "district", DISTRICTS["510105"])]
-    result = load(db, Normalized("boundaries", frame(rows)))
+    result = load(db, normalized("boundaries", frame(rows)))
     assert (result.inserted, result.repaired, result.rejected) == (2, 1, 0)
     with db.connect() as connection:
         stored = dict(
@@ -163,7 +163,7 @@ def test_invalid_polygon_is_repaired_reported_and_a_multipolygon(db):
     assert repaired.geom_type == "MultiPolygon" and repaired.is_valid
     assert repaired.area == pytest.approx(shapely.make_valid(bowtie).area)
     assert shapely.from_wkb(bytes(stored["510105"])).geom_type == "MultiPolygon"
-    again = load(db, Normalized("boundaries", frame(rows)))
+    again = load(db, normalized("boundaries", frame(rows)))
     assert (again.inserted, again.updated, again.unchanged, again.repaired) == (0, 0, 2, 1)
 
 
@@ -173,7 +173,7 @@ def test_boundary_with_unknown_parent_is_rejected_with_its_reason(db):
         area("510104001", "street", COMMUNITIES["510104001001"], "510104"),
         area("510199001", "street", COMMUNITIES["510105001001"], "510199"),
     ]
-    result = load(db, Normalized("boundaries", frame(rows)))
+    result = load(db, normalized("boundaries", frame(rows)))
     assert (result.inserted, result.rejected) == (2, 1)
     with db.connect() as connection:
         (reject,) = list_rejects(connection, result.batch_id)
@@ -208,8 +208,8 @@ def test_stations_keep_lists_and_hours_and_reload_unchanged(db):
         "lon": 104.0787,
         "lat": 30.6575,
     }
-    first = load(db, Normalized("stations", frame([station]), flagged=1))
-    second = load(db, Normalized("stations", frame([station]), flagged=1))
+    first = load(db, normalized("stations", frame([station]), flagged=1))
+    second = load(db, normalized("stations", frame([station]), flagged=1))
     assert (first.inserted, first.flagged) == (1, 1)
     assert (second.inserted, second.updated, second.unchanged) == (0, 0, 1)
     sql = "SELECT amenities, amenities_unknown, hours, capacity, area_m2, address, source_crs FROM stations"
@@ -237,9 +237,9 @@ def test_liaisons_upsert_on_source_and_external_id(db):
         "active": True,
         "synthetic": True,
     }
-    assert load(db, Normalized("liaisons", frame([liaison]))).inserted == 1
-    assert load(db, Normalized("liaisons", frame([liaison]))).unchanged == 1
-    result = load(db, Normalized("liaisons", frame([liaison | {"phone": "13900001111"}])))
+    assert load(db, normalized("liaisons", frame([liaison]))).inserted == 1
+    assert load(db, normalized("liaisons", frame([liaison]))).unchanged == 1
+    result = load(db, normalized("liaisons", frame([liaison | {"phone": "13900001111"}])))
     assert (result.inserted, result.updated) == (0, 1)
     assert count(db, "liaisons") == 1
 
@@ -247,7 +247,7 @@ def test_liaisons_upsert_on_source_and_external_id(db):
 def test_a_failure_midway_leaves_nothing_behind(db):
     rows = random_outlets(10)
     rows[7] = rows[7] | {"kind": "spaceship"}  # past normalize, the database refuses it
-    batch = Normalized(
+    batch = normalized(
         "outlets", frame(rows), [Rejection(30, {"名称": "x"}, "missing coordinates")]
     )
     with pytest.raises(IntegrityError):
