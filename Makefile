@@ -32,6 +32,7 @@ lint: install
 	$(BIN)/mypy
 
 bench: db install
+	@command -v wrk >/dev/null || apt-get install -y -q wrk || (apt-get update -q && apt-get install -y -q wrk)
 	@command -v ogr2ogr >/dev/null || (apt-get update -qq && apt-get install -y -qq gdal-bin)
 	$(BIN)/python -m bench
 

@@ -7,8 +7,9 @@ from fastapi import FastAPI
 
 from geo_api.database import create_db_engine, session_factory
 from geo_api.handlers import add_exception_handlers
-from geo_api.routes import batches, health
+from geo_api.routes import batches, health, stations
 from geo_api.settings import Settings, get_settings
+from geo_api.stations.reading import create_read_engine
 
 DESCRIPTION = """
 warmmap helps delivery riders, couriers and drivers find warm stations (暖新驿站), helps planners
@@ -22,17 +23,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the warmmap API for ``settings`` (default: from the environment)."""
     settings = settings or get_settings()
     engine = create_db_engine(settings)
+    read_engine = create_read_engine(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         engine.dispose()
+        read_engine.dispose()
 
     app = FastAPI(title="warmmap", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
+    app.state.read_engine = read_engine
     app.state.session_factory = session_factory(engine)
     add_exception_handlers(app)
     app.include_router(health.router)
     app.include_router(batches.router)
+    app.include_router(stations.router)
     return app

@@ -162,7 +162,8 @@ class Station(Base):
     source: Mapped[str] = mapped_column(Text)
     external_id: Mapped[str] = mapped_column(Text)
     name: Mapped[str] = mapped_column(Text)
-    kind: Mapped[str] = mapped_column(String(32), server_default=text("'warm_station'"))
+    # Indexed so that a filter on a rare kind reads its few rows instead of scanning the table.
+    kind: Mapped[str] = mapped_column(String(32), server_default=text("'warm_station'"), index=True)
     address: Mapped[str | None] = mapped_column(Text)
     phone: Mapped[str | None] = mapped_column(Text)
     amenities: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'::text[]"))

@@ -19,6 +19,10 @@ class Settings(BaseSettings):
     db_connect_timeout_s: int = 3
     db_pool_size: int = 10
     timezone: str = "Asia/Shanghai"
+    # Workers' reports about a station: at most this many per client address per hour.
+    reports_per_hour: int = 10
+    # Salt of the stored hash of a reporting client's address; set a secret one in production.
+    report_salt: str = "warmmap-reports"
 
 
 @lru_cache

@@ -7,6 +7,7 @@ from alembic import command
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from geo_api.cli.db import alembic_config
@@ -14,7 +15,9 @@ from geo_api.database import sqlalchemy_url
 from geo_api.dependencies import get_session
 from geo_api.main import create_app
 from geo_api.settings import Settings
+from geo_api.stations.reading import get_read_session
 from tests.dbutil import create_database, drop_database
+from tests.proxy import TcpProxy
 
 # The demo dataset's session fixtures (demo_files, demo_database_url, demo_engine).
 pytest_plugins = ["tests.demo_fixtures"]
@@ -67,6 +70,7 @@ def app(settings: Settings, session: Session) -> Iterator[FastAPI]:
         session.flush()
 
     app.dependency_overrides[get_session] = test_session
+    app.dependency_overrides[get_read_session] = test_session
     yield app
     app.state.engine.dispose()
 
@@ -75,6 +79,21 @@ def app(settings: Settings, session: Session) -> Iterator[FastAPI]:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as client:
         yield client
+
+
+@pytest.fixture
+def proxied_client(database_url: str) -> Iterator[tuple[TestClient, TcpProxy]]:
+    """A client of an app whose database sits behind a proxy that can be taken down."""
+    url = make_url(database_url)
+    proxy = TcpProxy((url.host or "127.0.0.1", url.port or 5432))
+    proxy.start()
+    settings = Settings(
+        database_url=url.set(host="127.0.0.1", port=proxy.port).render_as_string(False),
+        db_connect_timeout_s=1,
+    )
+    with TestClient(create_app(settings)) as client:
+        yield client, proxy
+    proxy.stop()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

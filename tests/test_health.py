@@ -1,13 +1,8 @@
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from geo_api.main import create_app
 from geo_api.settings import Settings
-from tests.proxy import TcpProxy
 
 
 def test_healthz_reports_postgis_version(client, connection):
@@ -27,20 +22,6 @@ def test_healthz_is_503_when_nothing_listens():
     detail = response.json()["detail"]
     assert detail.startswith("database unavailable:")
     assert "\n" not in detail
-
-
-@pytest.fixture
-def proxied_client(database_url) -> Iterator[tuple[TestClient, TcpProxy]]:
-    url = make_url(database_url)
-    proxy = TcpProxy((url.host or "127.0.0.1", url.port or 5432))
-    proxy.start()
-    settings = Settings(
-        database_url=url.set(host="127.0.0.1", port=proxy.port).render_as_string(False),
-        db_connect_timeout_s=1,
-    )
-    with TestClient(create_app(settings)) as client:
-        yield client, proxy
-    proxy.stop()
 
 
 def test_healthz_follows_the_database_down_and_up_without_a_restart(proxied_client):

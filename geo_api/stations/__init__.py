@@ -1,0 +1,1 @@
+"""Stations: the nearest open ones, their records, and workers' reports about them."""
