@@ -21,7 +21,7 @@ db:
 
 demo: db install
 	$(BIN)/warmmap db upgrade
-	$(BIN)/warmmap serve
+	$(BIN)/warmmap demo
 
 test: db install
 	$(BIN)/pytest

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from geo_api.database import create_db_engine, session_factory
 from geo_api.handlers import add_exception_handlers
-from geo_api.routes import coverage, health, plan
+from geo_api.routes import batches, coverage, health, plan
 from geo_api.settings import Settings, get_settings
 
 DESCRIPTION = """
@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = session_factory(engine)
     add_exception_handlers(app)
     app.include_router(health.router)
+    app.include_router(batches.router)
     app.include_router(coverage.router)
     app.include_router(plan.router)
     return app

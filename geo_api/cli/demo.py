@@ -1,0 +1,52 @@
+"""``warmmap demo``: generate and load the demo dataset through the ETL, then serve."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from alembic import command
+
+from etl.demo import DEFAULT_FOLDER, DEFAULT_SEED, city_counts, install_demo
+from etl.demo_areas import CITIES
+from geo_api.cli.db import alembic_config
+from geo_api.cli.serve import serve
+from geo_api.database import create_db_engine
+from geo_api.errors import WarmmapError
+from geo_api.settings import get_settings
+
+
+def demo(
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Load, then stop.")] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the generated data.")] = DEFAULT_SEED,
+    out: Annotated[Path, typer.Option(help="Folder of the generated files.")] = DEFAULT_FOLDER,
+    host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port.")] = None,
+) -> None:
+    """Install the demo dataset (three cities, all synthetic but their boundaries) and serve."""
+    settings = get_settings()
+    command.upgrade(alembic_config(settings.database_url), "head")
+    engine = create_db_engine(settings)
+    try:
+        results = install_demo(engine, out, seed, progress=True)
+        counts = city_counts(engine)
+    except WarmmapError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        engine.dispose()
+    for demo_file, batch in results:
+        typer.echo(
+            f"{demo_file.name}: batch {batch.batch_id}: {batch.inserted} inserted, "
+            f"{batch.updated} updated, {batch.rejected} rejected, {batch.repaired} repaired, "
+            f"{batch.flagged} flagged"
+        )
+    for city in CITIES:
+        c = counts[city.adcode]
+        typer.echo(
+            f"{city.label} {city.adcode}: {c['streets']} streets, {c['communities']} communities, "
+            f"{c['stations']} stations, {c['service_centres']} service centres, "
+            f"{c['outlets']} outlets ({c['riders']} riders), {c['liaisons']} liaisons"
+        )
+    typer.echo(f"rejected rows: warmmap rejects BATCH_ID; files in {out}")
+    if not no_serve:
+        serve(host=host, port=port)

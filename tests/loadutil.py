@@ -1,0 +1,116 @@
+"""Helpers of the load tests: a database of their own, since loads commit."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from alembic import command
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session
+
+from etl.load import BatchResult, load_normalized
+from geo_api.cli.db import alembic_config
+from geo_api.database import sqlalchemy_url
+from tests.dbutil import create_database, drop_database
+
+DATA_TABLES = "admin_areas, stations, outlets, liaisons, load_batches, rejected_rows, audit_log"
+
+
+@contextmanager
+def load_database() -> Iterator[tuple[str, Engine]]:
+    """A migrated throwaway database for tests whose loads commit; dropped at the end."""
+    url = create_database("warmmap_test_load")
+    try:
+        command.upgrade(alembic_config(url), "head")
+        engine = create_engine(sqlalchemy_url(url))
+        yield url, engine
+        engine.dispose()
+    finally:
+        drop_database(url)
+
+
+def empty_tables(engine: Engine) -> None:
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {DATA_TABLES} RESTART IDENTITY CASCADE"))
+
+
+def count(engine: Engine, table: str) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+def frame(rows: list[dict], start: int = 2) -> pd.DataFrame:
+    """Records as normalize gives them, numbered like the rows of a CSV."""
+    records = pd.DataFrame(rows)
+    records["row_number"] = range(start, start + len(records))
+    return records
+
+
+@dataclass
+class Rejection:
+    """Stand-in with the contract's shape of etl.normalize.Rejection."""
+
+    row_number: int
+    raw: dict[str, object]
+    reason: str
+
+
+@dataclass
+class Normalized:
+    """Stand-in with the contract's shape of etl.normalize.Normalized."""
+
+    kind: str
+    records: pd.DataFrame
+    rejected: list[Rejection] = field(default_factory=list)
+    flagged: int = 0
+    rows_read: int = 0
+
+
+def load(engine: Engine, normalized, path: Path = Path(__file__)) -> BatchResult:
+    """Load normalized rows as a committed batch, as load_file does after reading."""
+    normalized.rows_read = normalized.rows_read or len(normalized.records) + len(
+        normalized.rejected
+    )
+    with Session(engine) as session, session.begin():
+        return load_normalized(
+            session,
+            normalized,
+            path=path,
+            crs="wgs84",
+            source="test",
+            options={},
+            started_at=datetime.now(UTC),
+        )
+
+
+def outlet(external_id: str, lon: float, lat: float, **overrides) -> dict:
+    row = {
+        "external_id": external_id,
+        "name": f"outlet {external_id}",
+        "brand": "顺丰",
+        "kind": "express",
+        "riders": 5,
+        "address": None,
+        "synthetic": False,
+        "source_crs": "wgs84",
+        "source_x": lon,
+        "source_y": lat,
+        "lon": lon,
+        "lat": lat,
+    }
+    return row | overrides
+
+
+def area(adcode: str, level: str, geom, parent: str | None = None, **overrides) -> dict:
+    row = {
+        "adcode": adcode,
+        "name": f"area {adcode}",
+        "level": level,
+        "parent_adcode": parent,
+        "synthetic": True,
+        "geom_wkb": geom.wkb,
+    }
+    return row | overrides
