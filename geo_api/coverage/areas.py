@@ -42,8 +42,12 @@ def load_city(session: Session, adcode: str) -> City:
 
 
 def area_boundaries(session: Session, adcode: str) -> list[BaseGeometry]:
-    """Return the boundary of ``adcode`` and of every area below it."""
+    """Return the boundary of ``adcode``, then of every area below it."""
     rows = session.execute(
-        text(AREA_TREE_CTE + "SELECT ST_AsBinary(geom) FROM area_tree"), {"city": adcode}
+        text(
+            AREA_TREE_CTE
+            + "SELECT ST_AsBinary(geom) FROM area_tree ORDER BY adcode <> :city, adcode"
+        ),
+        {"city": adcode},
     ).scalars()
     return [wkb.loads(bytes(row)) for row in rows]
