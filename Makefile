@@ -31,7 +31,14 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-bench: db install
+# spopt (the coverage benchmark's baseline) and its heavy dependencies live in their own venv.
+SPOPT_VENV := bench/.venv-spopt
+$(SPOPT_VENV)/.installed:
+	@test -x $(SPOPT_VENV)/bin/python || $(PYTHON) -m venv $(SPOPT_VENV)
+	$(SPOPT_VENV)/bin/python -m pip install -q spopt pulp
+	@touch $@
+
+bench: db install $(SPOPT_VENV)/.installed
 	$(BIN)/python -m bench
 
 clean:
