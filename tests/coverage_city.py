@@ -39,38 +39,31 @@ def make_area(session: Session, adcode: str, level: str, polygon: Polygon, paren
     session.flush()
 
 
-def make_station(session: Session, lon: float, lat: float, **overrides) -> Station:
-    n = session.info.setdefault("station_seq", [0])
+def _add(session: Session, model, prefix: str, lon: float, lat: float, values: dict):
+    n = session.info.setdefault(f"{prefix}_seq", [0])
     n[0] += 1
-    values = {
-        "source": "test",
-        "external_id": f"s{n[0]}",
-        "name": f"station {n[0]}",
-        "kind": "warm_station",
-        "status": "open",
-        "geom": f"SRID=4326;POINT({lon} {lat})",
-    } | overrides
-    station = Station(**values)
-    session.add(station)
+    row = model(
+        **{
+            "source": "test",
+            "external_id": f"{prefix}{n[0]}",
+            "name": f"{model.__name__.lower()} {n[0]}",
+            "geom": f"SRID=4326;POINT({lon} {lat})",
+        }
+        | values
+    )
+    session.add(row)
     session.flush()
-    return station
+    return row
+
+
+def make_station(session: Session, lon: float, lat: float, **overrides) -> Station:
+    values = {"kind": "warm_station", "status": "open"} | overrides
+    return _add(session, Station, "s", lon, lat, values)
 
 
 def make_outlet(session: Session, lon: float, lat: float, riders: int, **overrides) -> Outlet:
-    n = session.info.setdefault("outlet_seq", [0])
-    n[0] += 1
-    values = {
-        "source": "test",
-        "external_id": f"o{n[0]}",
-        "name": f"outlet {n[0]}",
-        "kind": "express",
-        "riders": riders,
-        "geom": f"SRID=4326;POINT({lon} {lat})",
-    } | overrides
-    outlet = Outlet(**values)
-    session.add(outlet)
-    session.flush()
-    return outlet
+    values = {"kind": "express", "riders": riders} | overrides
+    return _add(session, Outlet, "o", lon, lat, values)
 
 
 def build_city(

@@ -40,4 +40,6 @@ def test_planner_notebook_runs_top_to_bottom(chengdu_database, monkeypatch):
     text = "".join(o.get("text", "") for o in outputs)
     assert "gap cells" in text and "covered riders" in text
     html = [o for o in outputs if "text/html" in o.get("data", {})]
-    assert any("folium" in o["data"]["text/html"] or "leaflet" in o["data"]["text/html"] for o in html)
+    assert any(
+        "folium" in o["data"]["text/html"] or "leaflet" in o["data"]["text/html"] for o in html
+    )

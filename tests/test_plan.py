@@ -166,6 +166,9 @@ def test_plan_needs_a_planner_key(client, session):
     assert response.status_code == 403
     response = client.post("/plan/cover", json=body | {"target_share": 0.5}, headers=grid)
     assert response.status_code == 403
+    elsewhere = {"X-API-Key": create_key(session, "pudong", "planner", ["310115"])}
+    response = client.post("/plan/sites", json=body, headers=elsewhere)
+    assert response.status_code == 403 and "scope" in response.json()["detail"]
 
 
 @pytest.mark.parametrize(

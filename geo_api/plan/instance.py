@@ -56,6 +56,18 @@ ORDER BY adcode
 )
 
 
+@dataclass(frozen=True)
+class PlanSpec:
+    """What every plan is asked for: where, how far a station reaches, where sites may go."""
+
+    city: str
+    threshold_m: float
+    candidates: str | dict[str, Any] = "cells"
+    res: int = 9
+    out_crs: str = "wgs84"
+    time_limit_s: float = 20.0
+
+
 @dataclass
 class Candidates:
     """Candidate sites: positions and what identifies each to a planner."""
@@ -177,12 +189,11 @@ def reduce_problem(
     return CoverProblem(np.array(group_weight), covers), list(columns.values())
 
 
-def build_instance(
-    session: Session, city: str, threshold_m: float, candidates: str | dict[str, Any], res: int
-) -> Instance:
+def build_instance(session: Session, spec: PlanSpec) -> Instance:
     """Read the city's demand and candidates and return the reduced cover problem."""
+    city, threshold_m, res = spec.city, spec.threshold_m, spec.res
     check_res(res)
-    kind = candidate_kind(candidates)
+    kind = candidate_kind(spec.candidates)
     root = load_city(session, city)
     rows = session.execute(
         text(DEMAND), {"city": city, "threshold_m": threshold_m, "not_kind": excluded_kind(kind)}

@@ -6,7 +6,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from geo_api.coords import from_wgs84
-from geo_api.plan.instance import Instance, build_instance
+from geo_api.plan.instance import Instance, PlanSpec, build_instance
 from geo_api.plan.solver import CoverProblem, Solution, solve_cover, solve_mclp
 
 
@@ -66,27 +66,18 @@ def coverage_curve(
     return curve, "greedy order of the chosen sites"
 
 
-def plan_sites(
-    session: Session,
-    city: str,
-    p: int,
-    threshold_m: float,
-    candidates: str | dict[str, Any],
-    res: int = 9,
-    out_crs: str = "wgs84",
-    time_limit_s: float = 20.0,
-) -> dict[str, Any]:
+def plan_sites(session: Session, spec: PlanSpec, p: int) -> dict[str, Any]:
     """Choose ``p`` new sites covering the most riders, with the open stations fixed."""
-    instance = build_instance(session, city, threshold_m, candidates, res)
-    solution = solve_mclp(instance.problem, p, time_limit_s)
-    curve, curve_method = coverage_curve(instance, solution, p, time_limit_s)
+    instance = build_instance(session, spec)
+    solution = solve_mclp(instance.problem, p, spec.time_limit_s)
+    curve, curve_method = coverage_curve(instance, solution, p, spec.time_limit_s)
     after = instance.covered_before + round(solution.objective)
     bound = instance.covered_before + int(np.floor(solution.bound + 1e-6))
     return {
-        "city": city,
+        "city": spec.city,
         "p": p,
-        "threshold_m": threshold_m,
-        "sites": site_features(instance, solution.chosen, out_crs),
+        "threshold_m": spec.threshold_m,
+        "sites": site_features(instance, solution.chosen, spec.out_crs),
         "covered_riders_before": instance.covered_before,
         "covered_riders_after": after,
         "total_riders": instance.total_riders,
@@ -106,32 +97,23 @@ def share(riders: float, total: int) -> float:
     return round(riders / total, 4) if total else 1.0
 
 
-def plan_cover(
-    session: Session,
-    city: str,
-    target_share: float,
-    threshold_m: float,
-    candidates: str | dict[str, Any],
-    res: int = 9,
-    out_crs: str = "wgs84",
-    time_limit_s: float = 20.0,
-) -> dict[str, Any]:
+def plan_cover(session: Session, spec: PlanSpec, target_share: float) -> dict[str, Any]:
     """Choose the fewest new sites bringing the covered share of riders to ``target_share``."""
-    instance = build_instance(session, city, threshold_m, candidates, res)
+    instance = build_instance(session, spec)
     total, before = instance.total_riders, instance.covered_before
     reachable = before + instance.problem.covered_weight(list(range(instance.problem.n_candidates)))
     feasible = reachable >= target_share * total - 1e-6
     need = (target_share * total if feasible else reachable) - before
-    solution = solve_cover(instance.problem, need, time_limit_s)
+    solution = solve_cover(instance.problem, need, spec.time_limit_s)
     after = before + round(solution.objective)
     return {
-        "city": city,
-        "threshold_m": threshold_m,
+        "city": spec.city,
+        "threshold_m": spec.threshold_m,
         "target_share": target_share,
         "feasible": feasible,
         "best_reachable_share": share(reachable, total),
         "n_sites": len(solution.chosen),
-        "sites": site_features(instance, solution.chosen, out_crs),
+        "sites": site_features(instance, solution.chosen, spec.out_crs),
         "covered_riders_before": before,
         "covered_riders_after": after,
         "total_riders": total,

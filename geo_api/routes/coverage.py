@@ -30,6 +30,7 @@ class RefreshRequest(BaseModel):
 @router.post("/refresh")
 def refresh(body: RefreshRequest, session: SessionDep, principal: PlannerDep) -> dict[str, Any]:
     """Recompute a city's coverage cells (planner or admin)."""
+    principal.require_scope(body.city)
     result = refresh_city(session, body.city, body.res)
     audit.record(
         session, principal.actor, "refresh", "coverage_cells", body.city, {"res": body.res}

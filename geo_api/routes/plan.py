@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from geo_api import audit
 from geo_api.coverage.refresh import MAX_RES, MIN_RES
 from geo_api.dependencies import PlannerDep, SessionDep
+from geo_api.plan.instance import PlanSpec
 from geo_api.plan.sites import plan_cover, plan_sites
 
 router = APIRouter(prefix="/plan", tags=["plan"])
@@ -29,9 +30,17 @@ class PlanRequest(BaseModel):
     out_crs: Literal["wgs84", "gcj02", "bd09"] = "wgs84"
     time_limit_s: float = Field(20.0, gt=0, le=300)
 
-    def candidate_spec(self) -> str | dict[str, Any]:
-        """Return the candidates as the planner's domain layer takes them."""
-        return self.candidates if isinstance(self.candidates, str) else self.candidates.model_dump()
+    def spec(self) -> PlanSpec:
+        """Return the request as the planner's domain layer takes it."""
+        candidates = self.candidates
+        return PlanSpec(
+            city=self.city,
+            threshold_m=self.threshold_m,
+            candidates=candidates if isinstance(candidates, str) else candidates.model_dump(),
+            res=self.res,
+            out_crs=self.out_crs,
+            time_limit_s=self.time_limit_s,
+        )
 
 
 class SitesRequest(PlanRequest):
@@ -49,30 +58,14 @@ class CoverRequest(PlanRequest):
 @router.post("/sites")
 def sites(body: SitesRequest, session: SessionDep, principal: PlannerDep) -> dict[str, Any]:
     """Choose p new sites covering the most riders, with the open stations fixed."""
+    principal.require_scope(body.city)
     audit.record(session, principal.actor, "plan", "plan_sites", body.city, body.model_dump())
-    return plan_sites(
-        session,
-        body.city,
-        body.p,
-        body.threshold_m,
-        body.candidate_spec(),
-        body.res,
-        body.out_crs,
-        body.time_limit_s,
-    )
+    return plan_sites(session, body.spec(), body.p)
 
 
 @router.post("/cover")
 def cover(body: CoverRequest, session: SessionDep, principal: PlannerDep) -> dict[str, Any]:
     """Choose the fewest new sites that bring the covered share of riders to target_share."""
+    principal.require_scope(body.city)
     audit.record(session, principal.actor, "plan", "plan_cover", body.city, body.model_dump())
-    return plan_cover(
-        session,
-        body.city,
-        body.target_share,
-        body.threshold_m,
-        body.candidate_spec(),
-        body.res,
-        body.out_crs,
-        body.time_limit_s,
-    )
+    return plan_cover(session, body.spec(), body.target_share)
