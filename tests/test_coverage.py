@@ -4,14 +4,20 @@ import sys
 import h3
 import numpy as np
 import pytest
+from alembic import command
 from pyproj import Geod
 from shapely import wkb
 from shapely.geometry import Point, shape
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
 
 from geo_api.auth import create_key
+from geo_api.cli.db import alembic_config
+from geo_api.coverage.gaps import coverage_gaps
 from geo_api.coverage.refresh import refresh_city
+from geo_api.database import sqlalchemy_url
 from tests.coverage_city import CITY, build_city, make_outlet, make_station
+from tests.dbutil import create_database, drop_database
 
 GEOD = Geod(ellps="WGS84")
 
@@ -254,6 +260,9 @@ def test_refresh_of_a_city_without_stations_leaves_distances_empty(session):
         text("SELECT count(*), count(nearest_station_id) FROM coverage_cells WHERE res = 8")
     ).one()
     assert row[0] > 0 and row[1] == 0
+    gaps = coverage_gaps(session, CITY, 8, 1000, 1, 100_000)["features"]
+    assert {f["id"] for f in gaps} == set(brute_force_gaps(session, 8, 1000))
+    assert all(f["properties"]["nearest_station_m"] is None for f in gaps) and gaps
 
 
 def test_cli_refresh_of_an_unknown_city_fails_in_one_line(database_url):
@@ -274,3 +283,42 @@ def test_outlets_outside_the_city_are_not_counted(session, small_city):
     refresh_city(session, CITY, 9)
     total = session.execute(text("SELECT sum(riders) FROM coverage_cells WHERE res = 9")).scalar()
     assert total == sum(o.riders for o in small_city.outlets)
+
+
+def test_cli_refresh_fills_the_cells_and_is_audited():
+    url = create_database("warmmap_test_cli_refresh")
+    try:
+        command.upgrade(alembic_config(url), "head")
+        engine = create_engine(sqlalchemy_url(url))
+        with Session(engine) as session, session.begin():
+            build_city(session)
+        env = {"WARMMAP_DATABASE_URL": url, "PATH": "/usr/bin:/bin"}
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "geo_api.cli",
+                "coverage",
+                "refresh",
+                "--city",
+                CITY,
+                "--res",
+                "8",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        with engine.connect() as connection:
+            cells = connection.execute(
+                text("SELECT count(*) FROM coverage_cells WHERE res = 8")
+            ).scalar()
+            audited = connection.execute(
+                text("SELECT count(*) FROM audit_log WHERE actor = 'cli' AND action = 'refresh'")
+            ).scalar()
+        assert f"{cells} cells" in result.stdout and cells > 0 and audited == 1
+        engine.dispose()
+    finally:
+        drop_database(url)

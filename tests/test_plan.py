@@ -8,6 +8,7 @@ from shapely.geometry import Point, box
 from sqlalchemy import text
 
 from geo_api.auth import create_key
+from geo_api.coords import wgs84_to_gcj02
 from tests.coverage_city import CITY, EAST, NORTH, SOUTH, WEST, build_city, make_station
 
 GEOD = Geod(ellps="WGS84")
@@ -186,3 +187,24 @@ def test_bad_plan_requests_are_one_line_errors(client, session, planner, change,
     response = client.post("/plan/sites", json=body, headers=planner)
     assert response.status_code in (404, 422), response.text
     assert message in response.json()["detail"]
+
+
+def test_plan_curve_rises_to_the_answer_and_sites_convert_to_gcj02(client, session, planner):
+    build_city(session, seed=11)
+    kind_candidates(session)
+    body = {
+        "city": CITY,
+        "p": 4,
+        "threshold_m": 1200,
+        "candidates": {"kind": "party_service_center"},
+    }
+    plan = client.post("/plan/sites", json=body, headers=planner).json()
+    covered = [point["covered_riders"] for point in plan["curve"]]
+    assert [point["p"] for point in plan["curve"]] == [1, 2, 3, 4]
+    assert covered == sorted(covered) and covered[-1] == plan["covered_riders_after"]
+    assert plan["upper_bound_riders"] == plan["covered_riders_after"] and plan["gap_riders"] == 0
+    gcj = client.post("/plan/sites", json=body | {"out_crs": "gcj02"}, headers=planner).json()
+    for wgs, shifted in zip(plan["sites"], gcj["sites"], strict=True):
+        lon, lat = wgs84_to_gcj02(wgs["lon"], wgs["lat"])
+        assert shifted["station_id"] == wgs["station_id"]
+        assert (shifted["lon"], shifted["lat"]) == pytest.approx((float(lon), float(lat)), abs=1e-6)
