@@ -31,7 +31,14 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-bench: db install
+# spopt (the coverage benchmark's baseline) and its heavy dependencies live in their own venv.
+SPOPT_VENV := bench/.venv-spopt
+$(SPOPT_VENV)/.installed:
+	@test -x $(SPOPT_VENV)/bin/python || $(PYTHON) -m venv $(SPOPT_VENV)
+	$(SPOPT_VENV)/bin/python -m pip install -q spopt pulp
+	@touch $@
+
+bench: db install $(SPOPT_VENV)/.installed
 	@command -v wrk >/dev/null || apt-get install -y -q wrk || (apt-get update -q && apt-get install -y -q wrk)
 	@command -v ogr2ogr >/dev/null || (apt-get update -qq && apt-get install -y -qq gdal-bin)
 	$(BIN)/python -m bench

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from geo_api.database import create_db_engine, session_factory
 from geo_api.handlers import add_exception_handlers
-from geo_api.routes import batches, health, stations
+from geo_api.routes import batches, coverage, health, plan, stations
 from geo_api.settings import Settings, get_settings
 from geo_api.stations.reading import create_read_engine
 
@@ -40,4 +40,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(batches.router)
     app.include_router(stations.router)
+    app.include_router(coverage.router)
+    app.include_router(plan.router)
     return app
