@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine, text
 
 from etl.demo_areas import CITIES, City, CityAreas, build_city_areas
+from etl.demo_defaults import DEFAULT_FOLDER, DEFAULT_SEED
 from etl.demo_files import (
     BadRow,
     sheet_rows,
@@ -31,8 +32,6 @@ from etl.demo_points import (
 )
 from etl.load import BatchResult, load_file
 
-DEFAULT_FOLDER = Path("data/demo")
-DEFAULT_SEED = 2026
 SOURCE = "demo"
 MANIFEST = "manifest.json"
 

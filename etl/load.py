@@ -187,6 +187,12 @@ def load_normalized(
     if kind == "boundaries":
         bar.stage("refreshing the adcodes of points in changed areas")
         upsert.refresh_derived_adcodes(connection)
+    if inserted or updated:
+        # Autovacuum analyses a freshly loaded table only later; until then the planner has no
+        # statistics and can turn per-row KNN (coverage refresh, nearest) into sequential scans
+        # that are ten times slower. ANALYZE samples, so it costs well under a second.
+        bar.stage("analysing")
+        upsert.analyze_target(connection, kind)
     counts = {
         "rows_read": normalized.rows_read,
         "inserted": inserted,

@@ -217,3 +217,8 @@ def refresh_derived_adcodes(connection: Connection) -> int:
         )
         updated += connection.exec_driver_sql(sql).rowcount
     return updated
+
+
+def analyze_target(connection: Connection, kind: str) -> None:
+    """Refresh the planner's statistics of the table ``kind`` loads into."""
+    connection.execute(text(f"ANALYZE {TABLES[kind][0]}"))

@@ -6,7 +6,6 @@ import typer
 from sqlalchemy.orm import Session
 
 from geo_api import audit
-from geo_api.coverage.refresh import refresh_city
 from geo_api.database import create_db_engine
 from geo_api.errors import WarmmapError
 from geo_api.settings import get_settings
@@ -20,6 +19,8 @@ def refresh(
     res: Annotated[int, typer.Option(help="H3 resolution.")] = 9,
 ) -> None:
     """Replace the city's H3 coverage cells at RES in one transaction."""
+    from geo_api.coverage.refresh import refresh_city  # h3, numpy: not for every command
+
     engine = create_db_engine(get_settings())
     try:
         with Session(engine) as session, session.begin():

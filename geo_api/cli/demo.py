@@ -6,8 +6,7 @@ from typing import Annotated
 import typer
 from alembic import command
 
-from etl.demo import DEFAULT_FOLDER, DEFAULT_SEED, city_counts, install_demo
-from etl.demo_areas import CITIES
+from etl.demo_defaults import DEFAULT_FOLDER, DEFAULT_SEED
 from geo_api.cli.db import alembic_config
 from geo_api.cli.serve import serve
 from geo_api.database import create_db_engine
@@ -23,6 +22,11 @@ def demo(
     port: Annotated[int | None, typer.Option(help="Port.")] = None,
 ) -> None:
     """Install the demo dataset (three cities, all synthetic but their boundaries) and serve."""
+    # Imported here: the generator pulls in cnmaps, shapely and pandas, which `warmmap --help`
+    # and every other command should not pay for.
+    from etl.demo import city_counts, install_demo
+    from etl.demo_areas import CITIES
+
     settings = get_settings()
     command.upgrade(alembic_config(settings.database_url), "head")
     engine = create_db_engine(settings)

@@ -6,8 +6,6 @@ from typing import Annotated
 
 import typer
 
-from etl.batches import list_rejects
-from etl.load import load_file
 from geo_api.database import create_db_engine
 from geo_api.errors import InvalidInput, WarmmapError
 from geo_api.settings import get_settings
@@ -43,6 +41,8 @@ def load(
     encoding: Annotated[str | None, typer.Option(help="Encoding of a CSV.")] = None,
 ) -> None:
     """Load a file as one batch: all of it or, on failure, nothing."""
+    from etl.load import load_file  # pandas, pyarrow, geopandas: only when loading
+
     engine = create_db_engine(get_settings())
     try:
         result = load_file(
@@ -68,6 +68,8 @@ def load(
 
 def rejects(batch_id: Annotated[int, typer.Argument(help="The batch's id.")]) -> None:
     """List the rejected rows of a batch: row number, reason, the row as given."""
+    from etl.batches import list_rejects
+
     engine = create_db_engine(get_settings())
     try:
         with engine.connect() as connection:

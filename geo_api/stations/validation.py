@@ -3,12 +3,12 @@
 from typing import Any
 
 import h3
-from etl.amenities import parse_amenities
-from etl.kinds import lookup
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from etl.amenities import parse_amenities
 from etl.hours import parse_hours
+from etl.kinds import lookup
 from etl.upsert import area_lookup
 from geo_api.coords import in_china, normalize_crs, to_wgs84
 from geo_api.errors import InvalidInput
