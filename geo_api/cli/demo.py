@@ -5,8 +5,10 @@ from typing import Annotated
 
 import typer
 from alembic import command
+from sqlalchemy.orm import Session
 
 from etl.demo_defaults import DEFAULT_FOLDER, DEFAULT_SEED
+from geo_api import audit
 from geo_api.cli.db import alembic_config
 from geo_api.cli.serve import serve
 from geo_api.database import create_db_engine
@@ -20,6 +22,7 @@ def demo(
     out: Annotated[Path, typer.Option(help="Folder of the generated files.")] = DEFAULT_FOLDER,
     host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="Port.")] = None,
+    res: Annotated[int, typer.Option(help="H3 resolution of the coverage refresh.")] = 9,
 ) -> None:
     """Install the demo dataset (three cities, all synthetic but their boundaries) and serve."""
     # Imported here: the generator pulls in cnmaps, shapely and pandas, which `warmmap --help`
@@ -52,5 +55,24 @@ def demo(
             f"{c['outlets']} outlets ({c['riders']} riders), {c['liaisons']} liaisons"
         )
     typer.echo(f"rejected rows: warmmap rejects BATCH_ID; files in {out}")
+    refresh_coverage([city.adcode for city in CITIES], res)
     if not no_serve:
         serve(host=host, port=port)
+
+
+def refresh_coverage(cities: list[str], res: int) -> None:
+    """Refresh each city's coverage cells, so the planner's gaps answer at once."""
+    from geo_api.coverage.refresh import refresh_city
+
+    engine = create_db_engine(get_settings())
+    try:
+        for city in cities:
+            with Session(engine) as session, session.begin():
+                result = refresh_city(session, city, res)
+                audit.record(session, "demo", "refresh", "coverage_cells", city, {"res": res})
+            typer.echo(
+                f"coverage {city} res {res}: {result.cells} cells, "
+                f"{result.cells_with_riders} with riders, {result.seconds:.1f} s"
+            )
+    finally:
+        engine.dispose()
