@@ -20,7 +20,7 @@ from tests.dbutil import create_database, drop_database
 from tests.proxy import TcpProxy
 
 # The demo dataset's session fixtures (demo_files, demo_database_url, demo_engine).
-pytest_plugins = ["tests.demo_fixtures"]
+pytest_plugins = ["tests.demo_fixtures", "tests.load_fixtures"]
 
 
 @pytest.fixture(scope="session")

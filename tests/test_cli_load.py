@@ -12,22 +12,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from tests.loadutil import count, empty_tables, load_database, scalars
+from tests.loadutil import count, scalars
 
 FIXTURES = Path(__file__).parent / "fixtures" / "load"
 INDEXES = "SELECT indexname FROM pg_indexes WHERE tablename = 'outlets'"
-
-
-@pytest.fixture(scope="module")
-def database():
-    with load_database() as (url, engine):
-        yield url, engine
-
-
-@pytest.fixture
-def db(database):
-    empty_tables(database[1])
-    return database
 
 
 def warmmap(url: str, *args: str) -> subprocess.CompletedProcess:
@@ -36,8 +24,8 @@ def warmmap(url: str, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
 
 
-def test_load_prints_the_batch_and_rejects_lists_its_rows(db):
-    url, engine = db
+def test_load_prints_the_batch_and_rejects_lists_its_rows(db_url_engine):
+    url, engine = db_url_engine
     done = warmmap(url, "load", "stations", str(FIXTURES / "stations_gcj02.csv"), "--crs", "gcj02")
     assert done.returncode == 0, done.stderr
     (batch_id,) = scalars(engine, "SELECT max(id) FROM load_batches")
@@ -53,8 +41,8 @@ def test_load_prints_the_batch_and_rejects_lists_its_rows(db):
     assert again.stdout.endswith(": 0 inserted, 0 updated, 4 rejected\n")
 
 
-def test_map_names_columns_the_aliases_do_not_know(db, tmp_path):
-    url, engine = db
+def test_map_names_columns_the_aliases_do_not_know(db_url_engine, tmp_path):
+    url, engine = db_url_engine
     path = tmp_path / "outlets.csv"
     path.write_text("代号,网点,东经,北纬\nA1,顺丰春熙,104.05,30.55\n", encoding="utf-8")
     args = ["load", "outlets", str(path), "--crs", "wgs84", "--source", "sf"]
@@ -80,8 +68,8 @@ def test_map_names_columns_the_aliases_do_not_know(db, tmp_path):
         (["rejects", "999999"], "no batch 999999"),
     ],
 )
-def test_unprocessable_input_exits_2_with_one_line(db, args, message):
-    url, engine = db
+def test_unprocessable_input_exits_2_with_one_line(db_url_engine, args, message):
+    url, engine = db_url_engine
     args = [str(FIXTURES / a) if a.endswith((".csv", ".xlsx", ".geojson")) else a for a in args]
     done = warmmap(url, *args)
     assert done.returncode == 2
@@ -112,8 +100,8 @@ def backend_of(engine, database: str, query_prefix: str) -> int | None:
     return pids[0] if pids else None
 
 
-def test_a_load_killed_midway_leaves_the_database_as_it_was(db, tmp_path):
-    url, engine = db
+def test_a_load_killed_midway_leaves_the_database_as_it_was(db_url_engine, tmp_path):
+    url, engine = db_url_engine
     path = tmp_path / "outlets.csv"
     outlets_csv(path, 120_000)
     database = engine.url.database

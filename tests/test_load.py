@@ -14,10 +14,8 @@ from etl.normalize import Rejection
 from tests.loadutil import (
     area,
     count,
-    empty_tables,
     frame,
     load,
-    load_database,
     normalized,
     outlet,
     scalars,
@@ -31,18 +29,6 @@ COMMUNITIES = {
     "510104001001": box(104.02, 30.52, 104.08, 30.60),
     "510105001001": box(104.12, 30.60, 104.18, 30.68),
 }
-
-
-@pytest.fixture(scope="module")
-def database():
-    with load_database() as (_url, engine):
-        yield engine
-
-
-@pytest.fixture
-def db(database):
-    empty_tables(database)
-    return database
 
 
 def random_outlets(n: int, seed: int = 7) -> list[dict]:

@@ -16,7 +16,7 @@ from etl.load import load_file
 from etl.staging import h3_cells
 from geo_api import coords
 from geo_api.errors import InvalidInput
-from tests.loadutil import count, empty_tables, load_database, scalars
+from tests.loadutil import count, scalars
 
 FIXTURES = Path(__file__).parent / "fixtures" / "load"
 BOUNDARY_FILES = [
@@ -24,18 +24,6 @@ BOUNDARY_FILES = [
     ("streets.gpkg", "street"),
     ("communities.zip", "community"),
 ]
-
-
-@pytest.fixture(scope="module")
-def database():
-    with load_database() as (_url, engine):
-        yield engine
-
-
-@pytest.fixture
-def db(database):
-    empty_tables(database)
-    return database
 
 
 def load_boundaries(db) -> list:
