@@ -153,11 +153,11 @@ def test_files_that_cannot_be_processed_write_nothing(db, kind, name, crs, messa
     assert count(db, "load_batches") == 0 and count(db, "outlets") == 0
 
 
-def test_h3_cells_are_computed_once_per_point_and_agree_with_h3(db):
+def test_h3_cells_agree_with_h3(db):
     rng = np.random.default_rng(3)
     lon = pd.Series(np.repeat(rng.uniform(73, 135, 50), 3))
     lat = pd.Series(np.repeat(rng.uniform(18, 53, 50), 3))
-    assert list(h3_cells(lon, lat)) == [
+    assert h3_cells(lon, lat).to_pylist() == [
         h3.latlng_to_cell(y, x, 9) for x, y in zip(lon, lat, strict=True)
     ]
 
