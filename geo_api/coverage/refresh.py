@@ -12,44 +12,68 @@ from collections import Counter
 from dataclasses import dataclass
 
 import h3
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo_api.coverage.areas import area_boundaries, load_city
+from geo_api.coords import geodesic_m
 from geo_api.errors import InvalidInput
 
 MIN_RES, MAX_RES = 4, 11
 
 STAGING_DDL = """
 CREATE TEMP TABLE IF NOT EXISTS coverage_staging (
-    h3 text PRIMARY KEY, wkt text NOT NULL, lon float8 NOT NULL, lat float8 NOT NULL,
-    outlets integer NOT NULL, riders integer NOT NULL
+    h3 text PRIMARY KEY, geom geometry(Polygon, 4326) NOT NULL, lon float8 NOT NULL,
+    lat float8 NOT NULL, parent text NOT NULL, parent_lon float8 NOT NULL,
+    parent_lat float8 NOT NULL, reach_m float8 NOT NULL, outlets integer NOT NULL,
+    riders integer NOT NULL
 ) ON COMMIT DROP
 """
 
-# <-> on geography orders by the sphere; the few nearest by it are re-ranked on the spheroid so
-# the station reported is the nearest by the distance reported.
+# A KNN probe per cell costs a geography index scan each; instead the cells are grouped under a
+# coarser parent. Whatever station s is nearest the parent's centre P, a cell c of the group with
+# |cP| <= reach has its nearest within |cs| <= |Ps| + reach, so (triangle inequality of the
+# geodesic distance) that nearest lies within |Ps| + 2 reach of P: those few stations are the
+# candidates, and each cell takes the one at the smallest exact spheroidal distance (ties by id).
+# The metre of slack only adds candidates.
 FILL_CELLS = """
+WITH parents AS MATERIALIZED (
+    SELECT parent, max(reach_m) AS reach_m,
+           ST_SetSRID(ST_MakePoint(min(parent_lon), min(parent_lat)), 4326)::geography AS centre
+    FROM coverage_staging GROUP BY parent
+), candidates AS MATERIALIZED (
+    SELECT p.parent, array_agg(st.id) AS ids, array_agg(st.geom::geography) AS geogs
+    FROM parents p
+    CROSS JOIN LATERAL (
+        SELECT ST_Distance(o.geom::geography, p.centre) AS bound_m FROM stations o
+        WHERE o.status = 'open' ORDER BY o.geom::geography <-> p.centre LIMIT 1
+    ) b
+    JOIN stations st ON st.status = 'open'
+        AND ST_DWithin(st.geom::geography, p.centre, b.bound_m + 2 * p.reach_m + 1)
+    GROUP BY p.parent
+)
 INSERT INTO coverage_cells (city_adcode, res, h3, geom, outlets, riders,
                             nearest_station_id, nearest_station_m, refreshed_at)
-SELECT :city, :res, s.h3, ST_GeomFromText(s.wkt, 4326), s.outlets, s.riders,
-       nearest.id, nearest.distance_m, now()
+SELECT :city, :res, s.h3, s.geom, s.outlets, s.riders, nearest.id, nearest.distance_m, now()
 FROM coverage_staging s
-CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326)::geography AS centre) c
+LEFT JOIN candidates c ON c.parent = s.parent
 LEFT JOIN LATERAL (
-    SELECT k.id, ST_Distance(k.geog, c.centre) AS distance_m
-    FROM (
-        SELECT st.id, st.geom::geography AS geog FROM stations st
-        WHERE st.status = 'open'
-        ORDER BY st.geom::geography <-> c.centre
-        LIMIT 4
-    ) k
+    SELECT k.id,
+           ST_Distance(k.geog, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326)::geography) AS distance_m
+    FROM unnest(c.ids, c.geogs) AS k(id, geog)
     ORDER BY distance_m, k.id
     LIMIT 1
 ) nearest ON true
 """
+
+# Cells are grouped this many resolutions up for the nearest-station search (49 per group).
+GROUP_LEVELS = 2
+# The fill's cost grows with cells times the polygon's vertices: tiles this wide (degrees) keep
+# the vertices per call few. A cell overlapping the polygon overlaps one of its tiles and vice versa.
+TILE_DEG = 0.1
 
 
 @dataclass(frozen=True)
@@ -89,9 +113,9 @@ def cells_touching(boundaries: list[BaseGeometry], res: int) -> set[str]:
     return cells
 
 
-def _overlapping(boundary: BaseGeometry, res: int) -> set[str]:
+def _overlapping(boundary: BaseGeometry, res: int, tile_deg: float = TILE_DEG) -> set[str]:
     # Differences can be collections holding multipolygons and lines: flatten twice, keep areas.
-    parts = shapely.get_parts(shapely.get_parts(boundary))
+    parts = shapely.get_parts(shapely.get_parts(_tiled(boundary, tile_deg)))
     polygons = [g for g in parts if g.geom_type == "Polygon"]
     cells: set[str] = set()
     for polygon in polygons:
@@ -99,6 +123,20 @@ def _overlapping(boundary: BaseGeometry, res: int) -> set[str]:
             shape = h3.geo_to_h3shape(polygon.__geo_interface__)
             cells.update(h3.h3shape_to_cells_experimental(shape, res, contain="overlap"))
     return cells
+
+
+def _tiled(boundary: BaseGeometry, tile_deg: float) -> np.ndarray:
+    """Return ``boundary`` cut by a grid of ``tile_deg`` squares, the empty pieces dropped."""
+    if boundary.is_empty:
+        return np.array([boundary])
+    x0, y0, x1, y1 = boundary.bounds
+    xs = np.append(np.arange(x0, x1, tile_deg), x1)
+    ys = np.append(np.arange(y0, y1, tile_deg), y1)
+    left, bottom = (a.ravel() for a in np.meshgrid(xs[:-1], ys[:-1]))
+    right, top = (a.ravel() for a in np.meshgrid(xs[1:], ys[1:]))
+    tiles = shapely.box(left, bottom, right, top)
+    shapely.prepare(boundary)
+    return shapely.intersection(boundary, tiles[shapely.intersects(boundary, tiles)])
 
 
 def outlet_demand(
@@ -122,16 +160,35 @@ def outlet_demand(
     return outlets, riders
 
 
-def staging_csv(cells: set[str], outlets: Counter[str], riders: Counter[str]) -> io.StringIO:
-    """Return the cells as CSV rows for COPY: h3, WKT polygon, centre, outlets, riders."""
+def staging_csv(
+    cells: set[str], res: int, outlets: Counter[str], riders: Counter[str]
+) -> io.StringIO:
+    """Return the cells as CSV rows for COPY into ``coverage_staging``.
+
+    Per cell: h3, hexagon as hex EWKB, centre, parent group with its centre and the geodesic
+    distance from it to the cell's centre, outlets, riders.
+    """
+    ordered = sorted(cells)
+    rings = [h3.cell_to_boundary(cell) for cell in ordered]
+    # Hexagons have six vertices, those cut by an icosahedron edge more: pad by repeating.
+    width = max(len(ring) for ring in rings) + 1
+    latlng = np.array([ring + (ring[0],) * (width - len(ring)) for ring in rings])
+    hexagons = shapely.polygons(latlng[:, :, ::-1])
+    geom_hex = shapely.to_wkb(shapely.set_srid(hexagons, 4326), hex=True, include_srid=True)
+    centres = np.array([h3.cell_to_latlng(cell) for cell in ordered])
+    parents = [h3.cell_to_parent(cell, max(res - GROUP_LEVELS, 0)) for cell in ordered]
+    parent_centres = np.array([h3.cell_to_latlng(parent) for parent in parents])
+    reach_m = geodesic_m(centres[:, 1], centres[:, 0], parent_centres[:, 1], parent_centres[:, 0])
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    for cell in sorted(cells):
-        ring = [(lon, lat) for lat, lon in h3.cell_to_boundary(cell)]
-        ring.append(ring[0])
-        wkt = "POLYGON((" + ",".join(f"{lon:.9f} {lat:.9f}" for lon, lat in ring) + "))"
-        lat, lon = h3.cell_to_latlng(cell)
-        writer.writerow((cell, wkt, repr(lon), repr(lat), outlets[cell], riders[cell]))
+    writer.writerows(
+        zip(
+            ordered, geom_hex, centres[:, 1].tolist(), centres[:, 0].tolist(), parents,
+            parent_centres[:, 1].tolist(), parent_centres[:, 0].tolist(), reach_m.tolist(),
+            [outlets[cell] for cell in ordered], [riders[cell] for cell in ordered],
+            strict=True,
+        )
+    )
     buffer.seek(0)
     return buffer
 
@@ -147,7 +204,7 @@ def refresh_city(session: Session, city: str, res: int = 9) -> RefreshResult:
     session.execute(text("TRUNCATE coverage_staging"))
     cursor = session.connection().connection.cursor()
     cursor.copy_expert(
-        "COPY coverage_staging FROM STDIN (FORMAT csv)", staging_csv(cells, outlets, riders)
+        "COPY coverage_staging FROM STDIN (FORMAT csv)", staging_csv(cells, res, outlets, riders)
     )
     # Temporary tables get no statistics from autovacuum; without them the KNN plan degrades.
     session.execute(text("ANALYZE coverage_staging"))
@@ -156,6 +213,8 @@ def refresh_city(session: Session, city: str, res: int = 9) -> RefreshResult:
         {"city": city, "res": res},
     )
     nearest_started = time.perf_counter()
+    # Compiling the fill costs more than the JIT saves on it.
+    session.execute(text("SET LOCAL jit = off"))
     session.execute(text(FILL_CELLS), {"city": city, "res": res})
     finished = time.perf_counter()
     return RefreshResult(
