@@ -5,8 +5,6 @@ with COPY, and joined to the stations in one set-based statement: a LATERAL KNN 
 geography index per cell, with the exact spheroidal distance.
 """
 
-import csv
-import io
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -19,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo_api.coverage.areas import area_boundaries, load_city
-from geo_api.coords import geodesic_m
+from geo_api.coverage.staging import staging_rows
 from geo_api.errors import InvalidInput
 
 MIN_RES, MAX_RES = 4, 11
@@ -27,9 +25,7 @@ MIN_RES, MAX_RES = 4, 11
 STAGING_DDL = """
 CREATE TEMP TABLE IF NOT EXISTS coverage_staging (
     h3 text PRIMARY KEY, geom geometry(Polygon, 4326) NOT NULL, lon float8 NOT NULL,
-    lat float8 NOT NULL, parent text NOT NULL, parent_lon float8 NOT NULL,
-    parent_lat float8 NOT NULL, reach_m float8 NOT NULL, outlets integer NOT NULL,
-    riders integer NOT NULL
+    lat float8 NOT NULL, parent integer NOT NULL, outlets integer NOT NULL, riders integer NOT NULL
 ) ON COMMIT DROP
 """
 
@@ -41,9 +37,9 @@ CREATE TEMP TABLE IF NOT EXISTS coverage_staging (
 # The metre of slack only adds candidates.
 FILL_CELLS = """
 WITH parents AS MATERIALIZED (
-    SELECT parent, max(reach_m) AS reach_m,
-           ST_SetSRID(ST_MakePoint(min(parent_lon), min(parent_lat)), 4326)::geography AS centre
-    FROM coverage_staging GROUP BY parent
+    SELECT g.parent, g.reach_m, ST_SetSRID(ST_MakePoint(g.lon, g.lat), 4326)::geography AS centre
+    FROM unnest(CAST(:lon AS float8[]), CAST(:lat AS float8[]), CAST(:reach_m AS float8[]))
+         WITH ORDINALITY AS g(lon, lat, reach_m, parent)
 ), candidates AS MATERIALIZED (
     SELECT p.parent, array_agg(st.id) AS ids, array_agg(st.geom::geography) AS geogs
     FROM parents p
@@ -62,7 +58,8 @@ FROM coverage_staging s
 LEFT JOIN candidates c ON c.parent = s.parent
 LEFT JOIN LATERAL (
     SELECT k.id,
-           ST_Distance(k.geog, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326)::geography) AS distance_m
+           ST_Distance(k.geog, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326)::geography)
+               AS distance_m
     FROM unnest(c.ids, c.geogs) AS k(id, geog)
     ORDER BY distance_m, k.id
     LIMIT 1
@@ -72,7 +69,8 @@ LEFT JOIN LATERAL (
 # Cells are grouped this many resolutions up for the nearest-station search (49 per group).
 GROUP_LEVELS = 2
 # The fill's cost grows with cells times the polygon's vertices: tiles this wide (degrees) keep
-# the vertices per call few. A cell overlapping the polygon overlaps one of its tiles and vice versa.
+# the vertices per call few. A cell overlaps the polygon if and only if it overlaps one of its
+# tiles.
 TILE_DEG = 0.1
 
 
@@ -160,39 +158,6 @@ def outlet_demand(
     return outlets, riders
 
 
-def staging_csv(
-    cells: set[str], res: int, outlets: Counter[str], riders: Counter[str]
-) -> io.StringIO:
-    """Return the cells as CSV rows for COPY into ``coverage_staging``.
-
-    Per cell: h3, hexagon as hex EWKB, centre, parent group with its centre and the geodesic
-    distance from it to the cell's centre, outlets, riders.
-    """
-    ordered = sorted(cells)
-    rings = [h3.cell_to_boundary(cell) for cell in ordered]
-    # Hexagons have six vertices, those cut by an icosahedron edge more: pad by repeating.
-    width = max(len(ring) for ring in rings) + 1
-    latlng = np.array([ring + (ring[0],) * (width - len(ring)) for ring in rings])
-    hexagons = shapely.polygons(latlng[:, :, ::-1])
-    geom_hex = shapely.to_wkb(shapely.set_srid(hexagons, 4326), hex=True, include_srid=True)
-    centres = np.array([h3.cell_to_latlng(cell) for cell in ordered])
-    parents = [h3.cell_to_parent(cell, max(res - GROUP_LEVELS, 0)) for cell in ordered]
-    parent_centres = np.array([h3.cell_to_latlng(parent) for parent in parents])
-    reach_m = geodesic_m(centres[:, 1], centres[:, 0], parent_centres[:, 1], parent_centres[:, 0])
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerows(
-        zip(
-            ordered, geom_hex, centres[:, 1].tolist(), centres[:, 0].tolist(), parents,
-            parent_centres[:, 1].tolist(), parent_centres[:, 0].tolist(), reach_m.tolist(),
-            [outlets[cell] for cell in ordered], [riders[cell] for cell in ordered],
-            strict=True,
-        )
-    )
-    buffer.seek(0)
-    return buffer
-
-
 def refresh_city(session: Session, city: str, res: int = 9) -> RefreshResult:
     """Replace the coverage cells of ``city`` at ``res`` in the session's transaction."""
     check_res(res)
@@ -203,11 +168,8 @@ def refresh_city(session: Session, city: str, res: int = 9) -> RefreshResult:
     session.execute(text(STAGING_DDL))
     session.execute(text("TRUNCATE coverage_staging"))
     cursor = session.connection().connection.cursor()
-    cursor.copy_expert(
-        "COPY coverage_staging FROM STDIN (FORMAT csv)", staging_csv(cells, res, outlets, riders)
-    )
-    # Temporary tables get no statistics from autovacuum; without them the KNN plan degrades.
-    session.execute(text("ANALYZE coverage_staging"))
+    rows, groups = staging_rows(cells, res, GROUP_LEVELS, outlets, riders)
+    cursor.copy_expert("COPY coverage_staging FROM STDIN (FORMAT csv)", rows)
     session.execute(
         text("DELETE FROM coverage_cells WHERE city_adcode = :city AND res = :res"),
         {"city": city, "res": res},
@@ -215,7 +177,10 @@ def refresh_city(session: Session, city: str, res: int = 9) -> RefreshResult:
     nearest_started = time.perf_counter()
     # Compiling the fill costs more than the JIT saves on it.
     session.execute(text("SET LOCAL jit = off"))
-    session.execute(text(FILL_CELLS), {"city": city, "res": res})
+    session.execute(
+        text(FILL_CELLS),
+        {"city": city, "res": res, "lon": groups.lon, "lat": groups.lat, "reach_m": groups.reach_m},
+    )
     finished = time.perf_counter()
     return RefreshResult(
         city=city,
