@@ -25,7 +25,8 @@ MIN_RES, MAX_RES = 4, 11
 STAGING_DDL = """
 CREATE TEMP TABLE IF NOT EXISTS coverage_staging (
     h3 text PRIMARY KEY, geom geometry(Polygon, 4326) NOT NULL, lon float8 NOT NULL,
-    lat float8 NOT NULL, parent integer NOT NULL, outlets integer NOT NULL, riders integer NOT NULL
+    lat float8 NOT NULL, parent integer NOT NULL, reach_m float8 NOT NULL,
+    outlets integer NOT NULL, riders integer NOT NULL
 ) ON COMMIT DROP
 """
 
@@ -33,15 +34,18 @@ CREATE TEMP TABLE IF NOT EXISTS coverage_staging (
 # coarser parent. Whatever station s is nearest the parent's centre P, a cell c of the group with
 # |cP| <= reach has its nearest within |cs| <= |Ps| + reach, so (triangle inequality of the
 # geodesic distance) that nearest lies within |Ps| + 2 reach of P: those few stations are the
-# candidates, and each cell takes the one at the smallest exact spheroidal distance (ties by id).
-# The metre of slack only adds candidates.
+# candidates of the group. The same holds per cell with its own |cP| as reach, which skips the
+# exact distance to most of them; each cell takes the candidate at the smallest exact spheroidal
+# distance (ties by id). The metre of slack only adds candidates.
 FILL_CELLS = """
 WITH parents AS MATERIALIZED (
     SELECT g.parent, g.reach_m, ST_SetSRID(ST_MakePoint(g.lon, g.lat), 4326)::geography AS centre
     FROM unnest(CAST(:lon AS float8[]), CAST(:lat AS float8[]), CAST(:reach_m AS float8[]))
          WITH ORDINALITY AS g(lon, lat, reach_m, parent)
 ), candidates AS MATERIALIZED (
-    SELECT p.parent, array_agg(st.id) AS ids, array_agg(st.geom::geography) AS geogs
+    SELECT p.parent, min(b.bound_m) AS bound_m, array_agg(st.id) AS ids,
+           array_agg(st.geom::geography) AS geogs,
+           array_agg(ST_Distance(st.geom::geography, p.centre)) AS parent_m
     FROM parents p
     CROSS JOIN LATERAL (
         SELECT ST_Distance(o.geom::geography, p.centre) AS bound_m FROM stations o
@@ -60,7 +64,8 @@ LEFT JOIN LATERAL (
     SELECT k.id,
            ST_Distance(k.geog, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326)::geography)
                AS distance_m
-    FROM unnest(c.ids, c.geogs) AS k(id, geog)
+    FROM unnest(c.ids, c.geogs, c.parent_m) AS k(id, geog, parent_m)
+    WHERE k.parent_m <= c.bound_m + 2 * s.reach_m + 1
     ORDER BY distance_m, k.id
     LIMIT 1
 ) nearest ON true

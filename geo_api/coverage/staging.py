@@ -26,13 +26,15 @@ class CellGroups:
     """The coarser parents the cells are grouped under: their centres and reach.
 
     ``reach_m`` is, per group, the largest geodesic distance from the parent's centre to the
-    centre of one of its cells; ``index`` is each cell's group (0-based).
+    centre of one of its cells; ``index`` is each cell's group (0-based) and ``cell_reach_m``
+    the distance from its parent's centre.
     """
 
     lon: list[float]
     lat: list[float]
     reach_m: list[float]
     index: np.ndarray
+    cell_reach_m: np.ndarray
 
 
 def parents_of(cells: np.ndarray, parent_res: int) -> np.ndarray:
@@ -85,6 +87,7 @@ def cell_groups(ordered: list[str], centres: np.ndarray, parent_res: int) -> Cel
         lat=parent_centres[:, 0].tolist(),
         reach_m=reach_m.tolist(),
         index=index,
+        cell_reach_m=distance_m,
     )
 
 
@@ -128,7 +131,8 @@ def staging_rows(
     Returns
     -------
     tuple
-        The CSV (h3, hexagon, centre lon and lat, group, outlets, riders) and the groups.
+        The CSV (h3, hexagon, centre lon and lat, group, distance from the group's centre,
+        outlets, riders) and the groups.
     """
     ordered = sorted(cells)
     centres = np.array([h3.cell_to_latlng(cell) for cell in ordered])
@@ -141,6 +145,7 @@ def staging_rows(
             centres[:, 1].tolist(),
             centres[:, 0].tolist(),
             (groups.index + 1).tolist(),
+            groups.cell_reach_m.tolist(),
             [outlets[cell] for cell in ordered],
             [riders[cell] for cell in ordered],
             strict=True,
