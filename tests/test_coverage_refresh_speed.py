@@ -9,7 +9,7 @@ from shapely.geometry import Polygon
 from sqlalchemy import text
 
 from geo_api.coverage.refresh import _overlapping, refresh_city
-from geo_api.coverage.staging import parents_of
+from geo_api.coverage.staging import hexagons_ewkb, parents_of
 from tests.coverage_city import CITY, build_city
 
 GEOD = Geod(ellps="WGS84")
@@ -99,3 +99,12 @@ def test_without_open_stations_cells_have_no_nearest(session):
         {"c": CITY},
     ).one()
     assert tuple(counts) == (result.cells, 0, 0)
+
+
+def test_hexagons_ewkb_are_h3_boundaries_in_lon_lat_with_srid():
+    cells = [*sorted(h3.grid_disk(h3.latlng_to_cell(30.6, 104.0, 9), 3)), h3.get_pentagons(9)[0]]
+    for cell, hexagon in zip(cells, hexagons_ewkb(cells), strict=True):
+        polygon = shapely.from_wkb(hexagon)
+        ring = [(lon, lat) for lat, lon in h3.cell_to_boundary(cell)]
+        assert list(polygon.exterior.coords) == [*ring, ring[0]]
+        assert shapely.get_srid(polygon) == 4326

@@ -6,12 +6,12 @@ calls (boundary, centre) remain Python loops.
 
 import csv
 import io
+import struct
 from collections import Counter
 from dataclasses import dataclass
 
 import h3
 import numpy as np
-import shapely
 
 from geo_api.coords import geodesic_m
 
@@ -91,7 +91,7 @@ def cell_groups(ordered: list[str], centres: np.ndarray, parent_res: int) -> Cel
     )
 
 
-def hexagons_ewkb(ordered: list[str]) -> np.ndarray:
+def hexagons_ewkb(ordered: list[str]) -> list[str]:
     """Return the cells' hexagons (EPSG:4326, lon/lat) as hex EWKB, the way COPY reads them.
 
     Parameters
@@ -101,15 +101,30 @@ def hexagons_ewkb(ordered: list[str]) -> np.ndarray:
 
     Returns
     -------
-    numpy.ndarray
-        One hex string per cell.
+    list of str
+        One hex string per cell: a polygon of one closed ring, h3's boundary in order.
     """
     rings = [h3.cell_to_boundary(cell) for cell in ordered]
-    # Hexagons have six vertices, those cut by an icosahedron edge more: pad by repeating the first.
-    width = max(len(ring) for ring in rings) + 1
-    latlng = np.array([ring + (ring[0],) * (width - len(ring)) for ring in rings])
-    hexagons = shapely.polygons(latlng[:, :, ::-1])
-    return shapely.to_wkb(shapely.set_srid(hexagons, 4326), hex=True, include_srid=True)
+    hexes: list[str] = [""] * len(rings)
+    lengths = np.array([len(ring) for ring in rings])
+    # Most cells have six vertices; pentagons five and cells cut by an icosahedron edge more.
+    for n_vertices in np.unique(lengths):
+        which = np.flatnonzero(lengths == n_vertices)
+        latlng = np.array([rings[i] for i in which], dtype="<f8")
+        lnglat = latlng[:, :, ::-1]
+        closed = np.concatenate([lnglat, lnglat[:, :1]], axis=1).reshape(len(which), -1)
+        header = np.frombuffer(_ewkb_header(int(n_vertices) + 1), dtype=np.uint8)
+        rows = np.hstack([np.tile(header, (len(which), 1)), closed.view(np.uint8)])
+        text = rows.tobytes().hex()
+        width = 2 * rows.shape[1]
+        for k, i in enumerate(which):
+            hexes[i] = text[k * width : (k + 1) * width]
+    return hexes
+
+
+def _ewkb_header(n_points: int) -> bytes:
+    # Little endian, polygon with the SRID flag, SRID 4326, one ring of n_points.
+    return struct.pack("<BIIII", 1, 0x20000003, 4326, 1, n_points)
 
 
 def staging_rows(
