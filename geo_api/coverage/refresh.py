@@ -1,8 +1,9 @@
 """``coverage refresh``: a city's H3 cells with their demand and nearest open station.
 
 The cells are computed in Python with h3 (PostGIS has no H3 here), copied into a staging table
-with COPY, and joined to the stations in one set-based statement: a LATERAL KNN on the stations'
-geography index per cell, with the exact spheroidal distance.
+with COPY, and joined to the stations in one set-based statement: a KNN on the stations'
+geography index per group of cells bounds the candidates, and a LATERAL per cell takes the one
+at the smallest exact spheroidal distance.
 """
 
 import time
@@ -88,7 +89,7 @@ class RefreshResult:
     cells: int
     cells_with_riders: int
     seconds: float
-    # Of which: the LATERAL KNN insert, the rest being H3, demand and COPY.
+    # Of which: the nearest-station insert, the rest being H3, demand and COPY.
     seconds_nearest: float
 
 
