@@ -236,7 +236,7 @@ def report(result: dict[str, Any]) -> str:
     r = result["refresh"]
     lines.append(
         f"coverage refresh Chengdu res {r['res']}: {r['cells']} cells in {r['refresh_s']:.1f} s "
-        f"(LATERAL KNN insert {r['nearest_sql_s']:.1f} s) vs geopandas sjoin_nearest "
+        f"(nearest-station insert {r['nearest_sql_s']:.1f} s) vs geopandas sjoin_nearest "
         f"{r['sjoin_nearest_s']:.1f} s on the same centres "
         f"({r['sjoin_nearest_and_to_postgis_s']:.1f} s with the cells written by to_postgis); "
         "same nearest station for "

@@ -1,55 +1,83 @@
 """``coverage refresh``: a city's H3 cells with their demand and nearest open station.
 
 The cells are computed in Python with h3 (PostGIS has no H3 here), copied into a staging table
-with COPY, and joined to the stations in one set-based statement: a LATERAL KNN on the stations'
-geography index per cell, with the exact spheroidal distance.
+with COPY, and joined to the stations in one set-based statement: a KNN on the stations'
+geography index per group of cells bounds the candidates, and a LATERAL per cell takes the one
+at the smallest exact spheroidal distance.
 """
 
-import csv
-import io
 import time
 from collections import Counter
 from dataclasses import dataclass
 
 import h3
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo_api.coverage.areas import area_boundaries, load_city
+from geo_api.coverage.staging import staging_rows
 from geo_api.errors import InvalidInput
 
 MIN_RES, MAX_RES = 4, 11
 
 STAGING_DDL = """
 CREATE TEMP TABLE IF NOT EXISTS coverage_staging (
-    h3 text PRIMARY KEY, wkt text NOT NULL, lon float8 NOT NULL, lat float8 NOT NULL,
+    h3 text PRIMARY KEY, geom geometry(Polygon, 4326) NOT NULL, lon float8 NOT NULL,
+    lat float8 NOT NULL, parent integer NOT NULL, reach_m float8 NOT NULL,
     outlets integer NOT NULL, riders integer NOT NULL
 ) ON COMMIT DROP
 """
 
-# <-> on geography orders by the sphere; the few nearest by it are re-ranked on the spheroid so
-# the station reported is the nearest by the distance reported.
+# A KNN probe per cell costs a geography index scan each; instead the cells are grouped under a
+# coarser parent. Whatever station s is nearest the parent's centre P, a cell c of the group with
+# |cP| <= reach has its nearest within |cs| <= |Ps| + reach, so (triangle inequality of the
+# geodesic distance) that nearest lies within |Ps| + 2 reach of P: those few stations are the
+# candidates of the group. The same holds per cell with its own |cP| as reach, which skips the
+# exact distance to most of them; each cell takes the candidate at the smallest exact spheroidal
+# distance (ties by id). The metre of slack only adds candidates.
 FILL_CELLS = """
+WITH parents AS MATERIALIZED (
+    SELECT g.parent, g.reach_m, ST_SetSRID(ST_MakePoint(g.lon, g.lat), 4326)::geography AS centre
+    FROM unnest(CAST(:lon AS float8[]), CAST(:lat AS float8[]), CAST(:reach_m AS float8[]))
+         WITH ORDINALITY AS g(lon, lat, reach_m, parent)
+), candidates AS MATERIALIZED (
+    SELECT p.parent, min(b.bound_m) AS bound_m, array_agg(st.id) AS ids,
+           array_agg(st.geom::geography) AS geogs,
+           array_agg(ST_Distance(st.geom::geography, p.centre)) AS parent_m
+    FROM parents p
+    CROSS JOIN LATERAL (
+        SELECT ST_Distance(o.geom::geography, p.centre) AS bound_m FROM stations o
+        WHERE o.status = 'open' ORDER BY o.geom::geography <-> p.centre LIMIT 1
+    ) b
+    JOIN stations st ON st.status = 'open'
+        AND ST_DWithin(st.geom::geography, p.centre, b.bound_m + 2 * p.reach_m + 1)
+    GROUP BY p.parent
+)
 INSERT INTO coverage_cells (city_adcode, res, h3, geom, outlets, riders,
                             nearest_station_id, nearest_station_m, refreshed_at)
-SELECT :city, :res, s.h3, ST_GeomFromText(s.wkt, 4326), s.outlets, s.riders,
-       nearest.id, nearest.distance_m, now()
+SELECT :city, :res, s.h3, s.geom, s.outlets, s.riders, nearest.id, nearest.distance_m, now()
 FROM coverage_staging s
-CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326)::geography AS centre) c
+LEFT JOIN candidates c ON c.parent = s.parent
 LEFT JOIN LATERAL (
-    SELECT k.id, ST_Distance(k.geog, c.centre) AS distance_m
-    FROM (
-        SELECT st.id, st.geom::geography AS geog FROM stations st
-        WHERE st.status = 'open'
-        ORDER BY st.geom::geography <-> c.centre
-        LIMIT 4
-    ) k
+    SELECT k.id,
+           ST_Distance(k.geog, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326)::geography)
+               AS distance_m
+    FROM unnest(c.ids, c.geogs, c.parent_m) AS k(id, geog, parent_m)
+    WHERE k.parent_m <= c.bound_m + 2 * s.reach_m + 1
     ORDER BY distance_m, k.id
     LIMIT 1
 ) nearest ON true
 """
+
+# Cells are grouped this many resolutions up for the nearest-station search (49 per group).
+GROUP_LEVELS = 2
+# The fill's cost grows with cells times the polygon's vertices: tiles this wide (degrees) keep
+# the vertices per call few. A cell overlaps the polygon if and only if it overlaps one of its
+# tiles.
+TILE_DEG = 0.1
 
 
 @dataclass(frozen=True)
@@ -61,7 +89,7 @@ class RefreshResult:
     cells: int
     cells_with_riders: int
     seconds: float
-    # Of which: the LATERAL KNN insert, the rest being H3, demand and COPY.
+    # Of which: the nearest-station insert, the rest being H3, demand and COPY.
     seconds_nearest: float
 
 
@@ -89,9 +117,9 @@ def cells_touching(boundaries: list[BaseGeometry], res: int) -> set[str]:
     return cells
 
 
-def _overlapping(boundary: BaseGeometry, res: int) -> set[str]:
+def _overlapping(boundary: BaseGeometry, res: int, tile_deg: float = TILE_DEG) -> set[str]:
     # Differences can be collections holding multipolygons and lines: flatten twice, keep areas.
-    parts = shapely.get_parts(shapely.get_parts(boundary))
+    parts = shapely.get_parts(shapely.get_parts(_tiled(boundary, tile_deg)))
     polygons = [g for g in parts if g.geom_type == "Polygon"]
     cells: set[str] = set()
     for polygon in polygons:
@@ -99,6 +127,20 @@ def _overlapping(boundary: BaseGeometry, res: int) -> set[str]:
             shape = h3.geo_to_h3shape(polygon.__geo_interface__)
             cells.update(h3.h3shape_to_cells_experimental(shape, res, contain="overlap"))
     return cells
+
+
+def _tiled(boundary: BaseGeometry, tile_deg: float) -> np.ndarray:
+    """Return ``boundary`` cut by a grid of ``tile_deg`` squares, the empty pieces dropped."""
+    if boundary.is_empty:
+        return np.array([boundary])
+    x0, y0, x1, y1 = boundary.bounds
+    xs = np.append(np.arange(x0, x1, tile_deg), x1)
+    ys = np.append(np.arange(y0, y1, tile_deg), y1)
+    left, bottom = (a.ravel() for a in np.meshgrid(xs[:-1], ys[:-1]))
+    right, top = (a.ravel() for a in np.meshgrid(xs[1:], ys[1:]))
+    tiles = shapely.box(left, bottom, right, top)
+    shapely.prepare(boundary)
+    return shapely.intersection(boundary, tiles[shapely.intersects(boundary, tiles)])
 
 
 def outlet_demand(
@@ -122,20 +164,6 @@ def outlet_demand(
     return outlets, riders
 
 
-def staging_csv(cells: set[str], outlets: Counter[str], riders: Counter[str]) -> io.StringIO:
-    """Return the cells as CSV rows for COPY: h3, WKT polygon, centre, outlets, riders."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for cell in sorted(cells):
-        ring = [(lon, lat) for lat, lon in h3.cell_to_boundary(cell)]
-        ring.append(ring[0])
-        wkt = "POLYGON((" + ",".join(f"{lon:.9f} {lat:.9f}" for lon, lat in ring) + "))"
-        lat, lon = h3.cell_to_latlng(cell)
-        writer.writerow((cell, wkt, repr(lon), repr(lat), outlets[cell], riders[cell]))
-    buffer.seek(0)
-    return buffer
-
-
 def refresh_city(session: Session, city: str, res: int = 9) -> RefreshResult:
     """Replace the coverage cells of ``city`` at ``res`` in the session's transaction."""
     check_res(res)
@@ -146,17 +174,19 @@ def refresh_city(session: Session, city: str, res: int = 9) -> RefreshResult:
     session.execute(text(STAGING_DDL))
     session.execute(text("TRUNCATE coverage_staging"))
     cursor = session.connection().connection.cursor()
-    cursor.copy_expert(
-        "COPY coverage_staging FROM STDIN (FORMAT csv)", staging_csv(cells, outlets, riders)
-    )
-    # Temporary tables get no statistics from autovacuum; without them the KNN plan degrades.
-    session.execute(text("ANALYZE coverage_staging"))
+    rows, groups = staging_rows(cells, res, GROUP_LEVELS, outlets, riders)
+    cursor.copy_expert("COPY coverage_staging FROM STDIN (FORMAT csv)", rows)
     session.execute(
         text("DELETE FROM coverage_cells WHERE city_adcode = :city AND res = :res"),
         {"city": city, "res": res},
     )
     nearest_started = time.perf_counter()
-    session.execute(text(FILL_CELLS), {"city": city, "res": res})
+    # Compiling the fill costs more than the JIT saves on it.
+    session.execute(text("SET LOCAL jit = off"))
+    session.execute(
+        text(FILL_CELLS),
+        {"city": city, "res": res, "lon": groups.lon, "lat": groups.lat, "reach_m": groups.reach_m},
+    )
     finished = time.perf_counter()
     return RefreshResult(
         city=city,
