@@ -8,6 +8,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -49,19 +50,25 @@ def running_server(url: str | None = None, workers: int = 1) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("warmmap serve did not start within 30 s")
+        wait_until_serving(base)
         yield base
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def wait_until_serving(base: str, timeout_s: float = 120) -> None:
+    """Wait for the app: uvicorn's parent listens long before its workers have imported it."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"warmmap serve did not answer /healthz within {timeout_s:.0f} s")
 
 
 def time_calls(call: Callable[[], object], n: int, warmup: int = 50) -> list[float]:

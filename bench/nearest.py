@@ -15,7 +15,6 @@ import subprocess
 import tempfile
 import threading
 import time
-import urllib.request
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -155,20 +154,6 @@ def plans(points: list[tuple[float, float]]) -> dict[str, Any]:
     return found
 
 
-def wait_until_serving(base: str) -> None:
-    """Wait for the app: uvicorn's parent listens long before its workers have imported it."""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError("warmmap serve did not answer /healthz within 120 s")
-
-
 def warm_cache(points: list[tuple[float, float]]) -> None:
     """Touch every page the measured queries read, so neither side pays for a cold cache."""
     connection = psycopg2.connect(bench_url())
@@ -191,7 +176,6 @@ def run() -> dict[str, Any]:
     warm_cache(points)
     variants = {}
     with running_server(bench_url(), workers=2) as base:
-        wait_until_serving(base)
         for name, params in VARIANTS.items():
             wrk(base, points[:500], params, duration_s=3)  # warm up the workers and their pools
             http = wrk(base, points, params)
