@@ -21,16 +21,14 @@ from typing import Any
 import geopandas as gpd
 import h3
 import numpy as np
-from alembic import command
 from pyproj import Geod
 from shapely.geometry import Polygon
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from bench.demo_city import load_demo_city
-from bench.harness import database_url
-from geo_api.cli.db import alembic_config
+from bench.harness import bench_database
+from etl.demo import install_demo
+from etl.demo_defaults import DEFAULT_SEED
 from geo_api.coverage.refresh import refresh_city
 from geo_api.database import sqlalchemy_url
 from geo_api.plan.instance import reduce_problem
@@ -113,30 +111,17 @@ def run_mclp() -> dict[str, Any]:
     return results
 
 
-def bench_database() -> str:
-    """The benchmark's own database with Chengdu's demo data, created once and reused."""
-    url = make_url(database_url()).set(database=BENCH_DB).render_as_string(False)
-    admin_url = make_url(database_url()).set(database="postgres").render_as_string(False)
-    admin = create_engine(sqlalchemy_url(admin_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        exists = connection.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": BENCH_DB}
-        ).first()
-        if not exists:
-            connection.execute(text(f'CREATE DATABASE "{BENCH_DB}"'))
-    admin.dispose()
+def chengdu_database() -> str:
+    """The benchmark's own database with the demo loaded through the ETL, created once."""
+    url = bench_database(BENCH_DB)
     engine = create_engine(sqlalchemy_url(url))
-    with engine.begin() as connection:
-        connection.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-    command.upgrade(alembic_config(url), "head")
-    with engine.begin() as connection:
+    with engine.connect() as connection:
         loaded = connection.execute(
             text("SELECT 1 FROM admin_areas WHERE adcode = :c"), {"c": CHENGDU}
         ).first()
     if not loaded:
-        load_demo_city(engine, CHENGDU)
-        with engine.begin() as connection:
-            connection.execute(text("ANALYZE"))
+        with tempfile.TemporaryDirectory() as folder:
+            install_demo(engine, Path(folder), DEFAULT_SEED)  # loads analyse their tables
     engine.dispose()
     return url
 
@@ -185,7 +170,7 @@ def sjoin_nearest_baseline(engine: Any, res: int) -> dict[str, Any]:
 
 def run_refresh() -> dict[str, Any]:
     res = 9 if scale() >= 1 else 8
-    url = bench_database()
+    url = chengdu_database()
     engine = create_engine(sqlalchemy_url(url))
     started = time.perf_counter()
     with Session(engine) as session, session.begin():

@@ -21,15 +21,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import psycopg2
-from alembic import command
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from bench.harness import database_url
+from bench.harness import bench_database, drop_bench_database
 from etl.load import BatchResult, load_file
 from etl.normalize import normalize
 from etl.readers import read_table
-from geo_api.cli.db import alembic_config
 from geo_api.database import sqlalchemy_url
 
 ROWS = 1_000_000
@@ -73,23 +71,6 @@ def generate_csv(path: Path, n: int) -> None:
         }
     )
     frame.to_csv(path, index=False)
-
-
-def on_server(*statements: str) -> None:
-    url = make_url(database_url())
-    admin = psycopg2.connect(url.set(database="postgres").render_as_string(False))
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
-    admin.close()
-
-
-def fresh_database() -> str:
-    on_server(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)', f'CREATE DATABASE "{DATABASE}"')
-    bench_url = make_url(database_url()).set(database=DATABASE).render_as_string(False)
-    command.upgrade(alembic_config(bench_url), "head")
-    return bench_url
 
 
 def timed(call: Any) -> tuple[float, Any]:
@@ -176,7 +157,7 @@ def bare_copy(url: str, csv: Path) -> float:
 
 def run() -> dict[str, Any]:
     n = int(ROWS * scale())
-    url = fresh_database()
+    url = bench_database(DATABASE, fresh=True)
     try:
         with tempfile.TemporaryDirectory() as folder:
             csv = Path(folder) / "outlets.csv"
@@ -187,7 +168,7 @@ def run() -> dict[str, Any]:
             size_mb = csv.stat().st_size / 1e6
     finally:
         # A million rows three times over: not worth keeping between runs.
-        on_server(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        drop_bench_database(DATABASE)
     warmmap_s = warmmap["load_s"]
     return {
         "rows": n,

@@ -15,11 +15,50 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg2
+
 RESULTS = Path(__file__).parent / "results"
 
 
 def database_url() -> str:
     return os.environ.get("WARMMAP_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/warmmap")
+
+
+def bench_database(name: str, *, fresh: bool = False) -> str:
+    """Return the URL of database ``name`` on the configured server, with PostGIS and migrated.
+
+    It is created when missing (dropped first when ``fresh``), so runs can reuse generated data.
+    """
+    from alembic import command
+    from sqlalchemy.engine import make_url
+
+    from geo_api.cli.db import alembic_config
+
+    server = make_url(database_url())
+    admin = psycopg2.connect(server.set(database="postgres").render_as_string(False))
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        if fresh:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    url = server.set(database=name).render_as_string(False)
+    command.upgrade(alembic_config(url), "head")  # the first migration creates PostGIS
+    return url
+
+
+def drop_bench_database(name: str) -> None:
+    """Drop database ``name`` on the configured server."""
+    from sqlalchemy.engine import make_url
+
+    server = make_url(database_url())
+    admin = psycopg2.connect(server.set(database="postgres").render_as_string(False))
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
 
 
 def free_port() -> int:

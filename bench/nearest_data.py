@@ -6,11 +6,8 @@ from typing import Any
 
 import numpy as np
 import psycopg2
-from alembic import command
-from sqlalchemy.engine import make_url
 
-from bench.harness import database_url
-from geo_api.cli.db import alembic_config
+from bench.harness import bench_database
 from geo_api.vocab import AMENITIES, STATION_KINDS
 
 BENCH_DATABASE = "warmmap_bench_nearest"
@@ -88,31 +85,14 @@ def copy_text(rng: np.random.Generator, n: int) -> io.StringIO:
 
 
 def bench_url() -> str:
-    """The plain URL of the benchmark's own database on the configured server."""
-    return make_url(database_url()).set(database=BENCH_DATABASE).render_as_string(False)
-
-
-def _create_database() -> None:
-    admin = psycopg2.connect(
-        make_url(database_url()).set(database="postgres").render_as_string(False)
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (BENCH_DATABASE,))
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
-    admin.close()
+    """The plain URL of the benchmark's own database, created and migrated if missing."""
+    return bench_database(BENCH_DATABASE)
 
 
 def prepare(n: int) -> dict[str, Any]:
     """Create or reuse the benchmark database with exactly ``n`` generated stations."""
-    _create_database()
-    url = bench_url()
-    connection = psycopg2.connect(url)
+    connection = psycopg2.connect(bench_url())
     connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-    command.upgrade(alembic_config(url), "head")
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM stations WHERE source = 'bench'")
         (count,) = cursor.fetchone()

@@ -11,25 +11,16 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from geo_api.database import sqlalchemy_url
+from geo_api.database import create_db_engine
 from geo_api.settings import Settings
 
 
 def create_read_engine(settings: Settings) -> Engine:
     """Create the autocommit engine of read-only hot paths."""
-    return create_engine(
-        sqlalchemy_url(settings.database_url),
-        isolation_level="AUTOCOMMIT",
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_pool_size,
-        connect_args={
-            "connect_timeout": settings.db_connect_timeout_s,
-            "application_name": "warmmap-read",
-        },
-    )
+    return create_db_engine(settings, read_only_hot_path=True)
 
 
 async def get_read_session(request: Request) -> AsyncIterator[Session]:
