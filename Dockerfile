@@ -1,13 +1,17 @@
 # The warmmap API. Build context: this repository. See docker-compose.yml.
 FROM python:3.11-slim
-WORKDIR /app
+WORKDIR /src
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
-COPY pyproject.toml README.md alembic.ini ./
+COPY pyproject.toml README.md ./
+COPY migrations ./migrations
 COPY geo_api ./geo_api
 COPY etl ./etl
 COPY tiles ./tiles
-COPY migrations ./migrations
-RUN pip install --no-cache-dir -e .
+COPY warmmap_cli ./warmmap_cli
+# A plain install, as a user's: the wheel carries the migrations (geo_api/migrations links to
+# migrations/), so the image needs no checkout at run time.
+RUN pip install --no-cache-dir . && rm -rf /src
+WORKDIR /app
 EXPOSE 8000
 # Apply migrations, then serve on all interfaces inside the container.
 CMD ["sh", "-c", "warmmap db upgrade && warmmap serve --host 0.0.0.0 --port 8000"]

@@ -30,6 +30,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # spopt (the coverage benchmark's baseline) and its heavy dependencies live in their own venv.
 SPOPT_VENV := bench/.venv-spopt

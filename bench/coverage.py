@@ -5,8 +5,8 @@
 warmmap's side (reduce the cover sets, HiGHS MIP) in this process, spopt's (PuLP + CBC) in its
 own environment, bench/.venv-spopt, which ``make bench`` creates.
 
-The refresh is timed on Chengdu's demo data (etl.demo.build) at res 9 in a database of its own;
-the baseline finds the nearest open station of the same cell centres with geopandas'
+The refresh is timed on Chengdu's demo data (etl.demo.install.build) at res 9 in a database of
+its own; the baseline finds the nearest open station of the same cell centres with geopandas'
 ``sjoin_nearest`` in UTM 48N (planar metres).
 """
 
@@ -27,8 +27,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from bench.harness import bench_database
-from etl.demo import install_demo
-from etl.demo_defaults import DEFAULT_SEED
+from etl.demo.defaults import DEFAULT_SEED
+from etl.demo.install import install_demo
 from geo_api.coverage.refresh import refresh_city
 from geo_api.database import sqlalchemy_url
 from geo_api.plan.instance import reduce_problem

@@ -26,8 +26,8 @@ from sqlalchemy.engine import make_url
 
 from bench.harness import bench_database, drop_bench_database
 from etl.load import BatchResult, load_file
-from etl.normalize import normalize
-from etl.readers import read_table
+from etl.normalize.table import normalize
+from etl.read.tables import read_table
 from geo_api.database import sqlalchemy_url
 
 ROWS = 1_000_000

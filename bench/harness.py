@@ -32,7 +32,7 @@ def bench_database(name: str, *, fresh: bool = False) -> str:
     from alembic import command
     from sqlalchemy.engine import make_url
 
-    from geo_api.cli.db import alembic_config
+    from geo_api.migrate import alembic_config
 
     server = make_url(database_url())
     admin = psycopg2.connect(server.set(database="postgres").render_as_string(False))
@@ -76,7 +76,7 @@ def running_server(url: str | None = None, workers: int = 1) -> Iterator[str]:
         [
             sys.executable,
             "-m",
-            "geo_api.cli",
+            "warmmap_cli",
             "serve",
             "--port",
             str(port),

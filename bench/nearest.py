@@ -24,8 +24,8 @@ import psycopg2
 
 from bench.harness import running_server
 from bench.nearest_data import bench_url, prepare, query_points
-from etl.hours import minute_of_week
 from geo_api.stations.nearest import NearestQuery, nearest_params, nearest_sql
+from geo_api.vocab.hours import minute_of_week
 
 SCALE = float(os.environ.get("WARMMAP_BENCH_SCALE", "1.0"))
 STATIONS = max(1000, int(200_000 * SCALE))

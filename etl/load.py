@@ -1,6 +1,6 @@
 """``load_file``: a file into the database as one batch, all or nothing.
 
-The file is read and checked in Python (``etl.readers``, ``etl.normalize``) before the database
+The file is read and checked in Python (``etl.read``, ``etl.normalize``) before the database
 is touched. Then one transaction records the batch and its rejected rows, COPYs the accepted
 records into a temporary staging table and upserts them in one set-based statement. A failure
 or a kill anywhere before the commit leaves the database as it was.
@@ -15,10 +15,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from etl import batches, boundaries, staging, upsert
-from etl.normalize import Normalized, normalize
+from etl.normalize.table import Normalized, normalize
 from etl.progress import LoadProgress, load_progress
-from etl.readers import read_table
+from etl.read.tables import read_table
+from etl.write import batches, boundaries, staging, upsert
 from geo_api import audit, vocab
 from geo_api.coords import normalize_crs
 from geo_api.errors import DatabaseUnavailable, InvalidInput
@@ -148,7 +148,7 @@ def load_normalized(
     session
         A session inside the transaction that holds the whole batch.
     normalized
-        The output of ``etl.normalize.normalize``.
+        The output of ``etl.normalize.table.normalize``.
     path, crs, source, options, started_at
         What the batch row records about the load.
     progress

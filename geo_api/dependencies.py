@@ -1,6 +1,6 @@
 """Request dependencies as ``Annotated`` aliases, so a signature reads as what a route needs."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -29,9 +29,19 @@ def get_session(request: Request) -> Iterator[Session]:
     yield from iter_session(request.app.state.session_factory)
 
 
+async def get_read_session(request: Request) -> AsyncIterator[Session]:
+    """Yield a session on the read-only autocommit engine (``database.create_read_engine``).
+
+    Async, so it costs no hop through the thread pool.
+    """
+    with Session(request.app.state.read_engine) as session:
+        yield session
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 
 
 def get_principal(

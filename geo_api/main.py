@@ -5,11 +5,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from geo_api.database import create_db_engine, session_factory
+from geo_api.database import create_db_engine, create_read_engine, session_factory
 from geo_api.handlers import add_exception_handlers
 from geo_api.routes import batches, coverage, health, plan, stations
 from geo_api.settings import Settings, get_settings
-from geo_api.stations.reading import create_read_engine
 
 DESCRIPTION = """
 warmmap helps delivery riders, couriers and drivers find warm stations (暖新驿站), helps planners

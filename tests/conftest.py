@@ -10,12 +10,11 @@ from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from geo_api.cli.db import alembic_config
 from geo_api.database import sqlalchemy_url
-from geo_api.dependencies import get_session
+from geo_api.dependencies import get_read_session, get_session
 from geo_api.main import create_app
+from geo_api.migrate import alembic_config
 from geo_api.settings import Settings
-from geo_api.stations.reading import get_read_session
 from tests.dbutil import create_database, drop_database
 from tests.proxy import TcpProxy
 

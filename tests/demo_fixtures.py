@@ -2,7 +2,7 @@
 
 Registered by ``pytest_plugins`` in conftest.py, so any test may ask for them:
 
-- ``demo_files``: ``(folder, files)`` generated once with ``etl.demo.DEFAULT_SEED``;
+- ``demo_files``: ``(folder, files)`` generated once with ``etl.demo.install.DEFAULT_SEED``;
 - ``demo_install``: ``(url, results)`` of a database of its own (``warmmap_test_demo_…``, dropped
   at the end) with the demo loaded by ``install_demo``; ``results`` pairs each file with its batch;
 - ``demo_database_url``: that database's plain URL; ``demo_engine``: an engine on it.
@@ -18,10 +18,10 @@ import pytest
 from alembic import command
 from sqlalchemy import Engine, create_engine
 
-from etl.demo import DEFAULT_SEED, DemoFile, generate, install_demo
+from etl.demo.install import DEFAULT_SEED, DemoFile, generate, install_demo
 from etl.load import BatchResult
-from geo_api.cli.db import alembic_config
 from geo_api.database import sqlalchemy_url
+from geo_api.migrate import alembic_config
 from tests.dbutil import create_database, drop_database
 
 DemoResults = list[tuple[DemoFile, BatchResult]]

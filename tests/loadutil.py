@@ -11,9 +11,9 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
 from etl.load import BatchResult, load_normalized
-from etl.normalize import Normalized
-from geo_api.cli.db import alembic_config
+from etl.normalize.table import Normalized
 from geo_api.database import sqlalchemy_url
+from geo_api.migrate import alembic_config
 from tests.dbutil import create_database, drop_database
 
 DATA_TABLES = "admin_areas, stations, outlets, liaisons, load_batches, rejected_rows, audit_log"

@@ -2,8 +2,8 @@ import math
 
 import pytest
 
-from etl.amenities import parse_amenities
 from geo_api.vocab import AMENITIES
+from geo_api.vocab.amenities import parse_amenities
 
 
 @pytest.mark.parametrize(

@@ -98,7 +98,7 @@ def test_cli_creates_a_working_key(database_url, engine):
         [
             sys.executable,
             "-m",
-            "geo_api.cli",
+            "warmmap_cli",
             "keys",
             "create",
             "--role",
@@ -135,7 +135,7 @@ def test_cli_creates_a_working_key(database_url, engine):
 def test_cli_refuses_a_bad_role_in_one_line(database_url):
     env = {"WARMMAP_DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}
     result = subprocess.run(
-        [sys.executable, "-m", "geo_api.cli", "keys", "create", "--role", "mayor", "--name", "x"],
+        [sys.executable, "-m", "warmmap_cli", "keys", "create", "--role", "mayor", "--name", "x"],
         env=env,
         capture_output=True,
         text=True,

@@ -20,7 +20,7 @@ INDEXES = "SELECT indexname FROM pg_indexes WHERE tablename = 'outlets'"
 
 def warmmap(url: str, *args: str) -> subprocess.CompletedProcess:
     env = os.environ | {"WARMMAP_DATABASE_URL": url}
-    command = [sys.executable, "-m", "geo_api.cli", *args]
+    command = [sys.executable, "-m", "warmmap_cli", *args]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -107,7 +107,7 @@ def test_a_load_killed_midway_leaves_the_database_as_it_was(db_url_engine, tmp_p
     database = engine.url.database
     indexes_before = set(scalars(engine, INDEXES))
     env = os.environ | {"WARMMAP_DATABASE_URL": url}
-    command = [sys.executable, "-m", "geo_api.cli", "load", "outlets", str(path), "--crs", "wgs84"]
+    command = [sys.executable, "-m", "warmmap_cli", "load", "outlets", str(path), "--crs", "wgs84"]
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

@@ -12,10 +12,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from geo_api.auth import create_key
-from geo_api.cli.db import alembic_config
 from geo_api.coverage.gaps import coverage_gaps
 from geo_api.coverage.refresh import refresh_city
 from geo_api.database import sqlalchemy_url
+from geo_api.migrate import alembic_config
 from tests.coverage_city import CITY, build_city, make_outlet, make_station
 from tests.dbutil import create_database, drop_database
 
@@ -268,7 +268,7 @@ def test_refresh_of_a_city_without_stations_leaves_distances_empty(session):
 def test_cli_refresh_of_an_unknown_city_fails_in_one_line(database_url):
     env = {"WARMMAP_DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}
     result = subprocess.run(
-        [sys.executable, "-m", "geo_api.cli", "coverage", "refresh", "--city", "999999"],
+        [sys.executable, "-m", "warmmap_cli", "coverage", "refresh", "--city", "999999"],
         env=env,
         capture_output=True,
         text=True,
@@ -297,7 +297,7 @@ def test_cli_refresh_fills_the_cells_and_is_audited():
             [
                 sys.executable,
                 "-m",
-                "geo_api.cli",
+                "warmmap_cli",
                 "coverage",
                 "refresh",
                 "--city",

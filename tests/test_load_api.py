@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from etl.load import load_normalized
-from etl.normalize import Rejection
+from etl.normalize.table import Rejection
 from geo_api.auth import create_key
 from geo_api.models import AuditLog
 from tests.loadutil import frame, normalized, outlet

@@ -11,10 +11,10 @@ import pytest
 import shapely
 from sqlalchemy import text
 
-from etl.batches import get_batch, list_rejects
 from etl.load import load_file
-from etl.staging import h3_cells
+from etl.write.staging import h3_cells
 from geo_api import coords
+from geo_api.batches import get_batch, list_rejects
 from geo_api.errors import InvalidInput
 from tests.loadutil import count, scalars
 

@@ -5,8 +5,8 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
-from geo_api.cli.db import alembic_config
 from geo_api.database import sqlalchemy_url
+from geo_api.migrate import alembic_config
 from geo_api.models import Base
 from tests.dbutil import create_database, drop_database
 

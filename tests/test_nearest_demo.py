@@ -9,11 +9,11 @@ from fastapi.testclient import TestClient
 from pyproj import Geod
 from sqlalchemy import text
 
-from etl.hours import is_open, minute_of_week
 from geo_api.coords import wgs84_to_gcj02
 from geo_api.main import create_app
 from geo_api.settings import Settings
 from geo_api.stations.inputs import parse_at
+from geo_api.vocab.hours import is_open, minute_of_week
 
 GEOD = Geod(ellps="WGS84")
 AT = "2026-11-23T22:40:00+08:00"

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import shapely
 
-from etl.normalize import normalize
-from etl.readers import read_table
+from etl.normalize.table import normalize
+from etl.read.tables import read_table
 from geo_api import coords
 from geo_api.errors import InvalidInput
 from tests.fixtures.etl.files import write_csv, write_vector

@@ -2,9 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from etl.headers import ALIASES, FIELDS, REQUIRED, resolve_columns
-from etl.normalize import normalize
-from etl.readers import RawTable
+from etl.normalize.headers import ALIASES, FIELDS, REQUIRED, resolve_columns
+from etl.normalize.table import normalize
+from etl.read.tables import RawTable
 from geo_api import coords
 from geo_api.errors import InvalidInput
 

@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from etl.kinds import VOCABULARIES, lookup, map_distinct, map_words
 from geo_api import vocab
+from geo_api.vocab.kinds import VOCABULARIES, lookup, map_distinct, map_words
 
 CASES = [
     ("station_kind", "暖新驿站", "warm_station"), ("station_kind", "工会驿站", "union_station"),

@@ -1,6 +1,6 @@
 import pytest
 
-from etl.readers import decode, read_table
+from etl.read.tables import decode, read_table
 from geo_api.errors import InvalidInput
 from tests.fixtures.etl.files import STATIONS_ZH, write_csv, write_vector, write_xlsx
 

@@ -6,8 +6,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
-from etl.batches import get_batch, list_rejects
 from geo_api import audit
+from geo_api.batches import get_batch, list_rejects
 from geo_api.dependencies import PrincipalDep, SessionDep
 
 router = APIRouter(prefix="/batches", tags=["batches"])

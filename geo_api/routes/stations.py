@@ -4,13 +4,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from etl.hours import minute_of_week
 from geo_api import vocab
-from geo_api.dependencies import PlannerDep, SessionDep, SettingsDep
+from geo_api.dependencies import PlannerDep, ReadSessionDep, SessionDep, SettingsDep
 from geo_api.stations import inputs, records, reports
 from geo_api.stations.geojson import TRAVEL_DESCRIPTION, NearbyCollection, nearby_collection
 from geo_api.stations.nearest import NearestQuery, nearest_stations
-from geo_api.stations.reading import ReadSessionDep
 from geo_api.stations.schemas import (
     Report,
     ReportCreate,
@@ -21,6 +19,7 @@ from geo_api.stations.schemas import (
     StationFeature,
     StationFields,
 )
+from geo_api.vocab.hours import minute_of_week
 
 router = APIRouter(tags=["stations"])
 

@@ -6,12 +6,12 @@ import h3
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from etl.amenities import parse_amenities
-from etl.hours import parse_hours
-from etl.kinds import lookup
-from etl.upsert import area_lookup
+from geo_api.areas import area_lookup
 from geo_api.coords import in_china, normalize_crs, to_wgs84
 from geo_api.errors import InvalidInput
+from geo_api.vocab.amenities import parse_amenities
+from geo_api.vocab.hours import parse_hours
+from geo_api.vocab.kinds import lookup
 
 VOCABULARY_OF = {"kind": "station_kind", "status": "status", "access": "access"}
 POINT = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)"

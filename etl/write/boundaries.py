@@ -2,7 +2,7 @@
 
 from sqlalchemy import Connection, text
 
-from etl.staging import STAGING_TABLE
+from etl.write.staging import STAGING_TABLE
 
 # What a rejected boundary looked like, for rejected_rows.raw (the geometry as WKT).
 RAW_BOUNDARY = (

@@ -1,9 +1,9 @@
 """Translate the Chinese ways of writing opening hours into OpenStreetMap ``opening_hours`` syntax.
 
 ``周一至周五 9:00-17:00，周六、周日10:00-16:00`` becomes ``Mo-Fr 09:00-17:00; Sa,Su 10:00-16:00``,
-which ``etl.hours`` evaluates. The text is scanned token by token: a day selector starts a rule, the
-time ranges after it belong to it, and anything not recognised makes the whole text unparsed
-rather than half-understood.
+which ``geo_api.vocab.hours`` evaluates. The text is scanned token by token: a day selector starts
+a rule, the time ranges after it belong to it, and anything not recognised makes the whole text
+unparsed rather than half-understood.
 """
 
 import re

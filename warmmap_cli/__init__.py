@@ -1,10 +1,10 @@
-"""The ``warmmap`` command line (DESIGN.md §4)."""
+"""The ``warmmap`` command line: migrate, load files, refresh coverage, create keys, serve."""
 
 import typer
 
-from geo_api.cli import coverage, db, keys, serve
-from geo_api.cli import demo as demo_cli
-from geo_api.cli import load as load_cli
+from warmmap_cli import coverage, db, keys, serve
+from warmmap_cli import demo as demo_cli
+from warmmap_cli import load as load_cli
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 app.add_typer(db.app, name="db")

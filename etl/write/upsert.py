@@ -3,15 +3,16 @@
 One statement per batch inserts new rows and updates only the rows whose values changed
 (``IS DISTINCT FROM``), so reloading a file leaves every row, and its ``updated_at``, as it was.
 Derived columns are computed here in SQL: points from lon/lat, district and community by point in
-polygon. Every identifier comes from ``etl.staging.COLUMNS`` or this module.
+polygon. Every identifier comes from ``etl.write.staging.COLUMNS`` or this module.
 """
 
 from collections.abc import Callable
 
 from sqlalchemy import Connection, text
 
-from etl.bulk import indexes_rebuilt_after, is_bulk
-from etl.staging import CHANGED_AREAS, COLUMNS, STAGING_TABLE, Column
+from etl.write.bulk import indexes_rebuilt_after, is_bulk
+from etl.write.staging import CHANGED_AREAS, COLUMNS, STAGING_TABLE, Column
+from geo_api.areas import area_lookup
 
 # The target table of each kind and the key its rows are upserted on.
 TABLES = {
@@ -22,17 +23,6 @@ TABLES = {
 }
 POINT_KINDS = ("stations", "outlets")
 DERIVED_LEVELS = {"district_adcode": "district", "community_adcode": "community"}
-
-
-def area_lookup(level: str, point: str) -> str:
-    """Return a scalar subquery: the adcode of the ``level`` area containing ``point``.
-
-    Where areas overlap (they should not), the smallest adcode wins, so reruns agree.
-    """
-    return (
-        f"(SELECT a.adcode FROM admin_areas a WHERE a.level = '{level}' "
-        f"AND ST_Intersects(a.geom, {point}) ORDER BY a.adcode LIMIT 1)"
-    )
 
 
 def _value(column: Column) -> str:

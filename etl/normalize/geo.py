@@ -1,4 +1,4 @@
-"""Coordinates of ``etl.normalize``: read, checked and converted to WGS-84, a column at a time.
+"""Coordinates of the normaliser: read, checked and converted to WGS-84, a column at a time.
 
 The file's coordinates are in the system the user names (``--crs``); GCJ-02 and BD-09 are
 converted by ``geo_api.coords``, projected systems by pyproj. A Shapefile's .prj may disagree in
@@ -13,7 +13,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from etl.normalize_fields import Reasons, numbers
+from etl.normalize.fields import Reasons, numbers
 from geo_api import coords
 from geo_api.errors import InvalidInput
 

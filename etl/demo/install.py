@@ -14,16 +14,16 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, text
 
-from etl.demo_areas import CITIES, City, CityAreas, build_city_areas
-from etl.demo_defaults import DEFAULT_FOLDER, DEFAULT_SEED
-from etl.demo_files import (
+from etl.demo.areas import CITIES, City, CityAreas, build_city_areas
+from etl.demo.defaults import DEFAULT_FOLDER, DEFAULT_SEED
+from etl.demo.files import (
     BadRow,
     sheet_rows,
     write_csv,
     write_real_boundaries,
     write_synthetic_boundaries,
 )
-from etl.demo_points import (
+from etl.demo.points import (
     SERVICE_CENTRE,
     STATION_KINDS,
     liaison_frame,

@@ -1,13 +1,10 @@
-"""The records of each kind: which fields, their defaults and checks (used by ``etl.normalize``)."""
+"""The records of each kind: which fields, their defaults and checks (used by ``table``)."""
 
 from typing import Final
 
 import pandas as pd
 
-from etl.amenities import parse_amenities
-from etl.hours import ParsedHours, parse_hours
-from etl.kinds import map_distinct
-from etl.normalize_fields import (
+from etl.normalize.fields import (
     Reasons,
     amounts,
     auto_ids,
@@ -19,10 +16,13 @@ from etl.normalize_fields import (
     whole_numbers,
     words,
 )
-from etl.normalize_geo import boundary_wkb, geometry_points, point_coordinates
-from etl.readers import RawTable
+from etl.normalize.geo import boundary_wkb, geometry_points, point_coordinates
+from etl.read.tables import RawTable
 from geo_api import vocab
 from geo_api.errors import InvalidInput
+from geo_api.vocab.amenities import parse_amenities
+from geo_api.vocab.hours import ParsedHours, parse_hours
+from geo_api.vocab.kinds import map_distinct
 
 LOCAL_TZ: Final = "Asia/Shanghai"
 _LEVEL_WORDS: Final = {

@@ -17,7 +17,7 @@ from h3ronpy.vector import coordinates_to_cells
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
-from etl.copytext import encode_column, encode_rows
+from etl.write.copytext import encode_column, encode_rows
 
 STAGING_TABLE = "etl_staging"
 # Areas whose geometry a boundary batch changed (old and new), to refresh derived adcodes.
@@ -187,7 +187,7 @@ def copy_records(
     kind
         ``stations``, ``outlets``, ``liaisons`` or ``boundaries``.
     records
-        The accepted records of ``etl.normalize.Normalized``.
+        The accepted records of ``etl.normalize.table.Normalized``.
     on_rows
         Called with the size of each chunk once it is copied (for the progress bar).
     """

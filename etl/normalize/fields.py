@@ -1,7 +1,7 @@
-"""Column-at-a-time helpers of ``etl.normalize``: text, numbers, words, ids and reasons.
+"""Column-at-a-time helpers of ``etl.normalize.table``: text, numbers, words, ids and reasons.
 
 Every helper works on a whole column (pandas/numpy); per-value Python runs only once per distinct
-value (``etl.kinds.map_distinct``).
+value (``geo_api.vocab.kinds.map_distinct``).
 """
 
 import hashlib
@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from etl.kinds import map_words
 from geo_api import vocab
+from geo_api.vocab.kinds import map_words
 
 Mask = pd.Series
 _VALUES: Final = {

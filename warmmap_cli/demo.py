@@ -4,16 +4,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from alembic import command
-from sqlalchemy.orm import Session
 
-from etl.demo_defaults import DEFAULT_FOLDER, DEFAULT_SEED
+from etl.demo.defaults import DEFAULT_FOLDER, DEFAULT_SEED
 from geo_api import audit
-from geo_api.cli.db import alembic_config
-from geo_api.cli.serve import serve
-from geo_api.database import create_db_engine
-from geo_api.errors import WarmmapError
+from geo_api.migrate import upgrade
 from geo_api.settings import get_settings
+from warmmap_cli.common import database, transaction
+from warmmap_cli.serve import serve
 
 
 def demo(
@@ -27,20 +24,13 @@ def demo(
     """Install the demo dataset (three cities, all synthetic but their boundaries) and serve."""
     # Imported here: the generator pulls in cnmaps, shapely and pandas, which `warmmap --help`
     # and every other command should not pay for.
-    from etl.demo import city_counts, install_demo
-    from etl.demo_areas import CITIES
+    from etl.demo.areas import CITIES
+    from etl.demo.install import city_counts, install_demo
 
-    settings = get_settings()
-    command.upgrade(alembic_config(settings.database_url), "head")
-    engine = create_db_engine(settings)
-    try:
+    with database() as engine:
+        upgrade(get_settings().database_url)
         results = install_demo(engine, out, seed, progress=True)
         counts = city_counts(engine)
-    except WarmmapError as exc:
-        typer.echo(f"error: {exc.detail}", err=True)
-        raise typer.Exit(2) from None
-    finally:
-        engine.dispose()
     for demo_file, batch in results:
         typer.echo(
             f"{demo_file.name}: batch {batch.batch_id}: {batch.inserted} inserted, "
@@ -64,15 +54,11 @@ def refresh_coverage(cities: list[str], res: int) -> None:
     """Refresh each city's coverage cells, so the planner's gaps answer at once."""
     from geo_api.coverage.refresh import refresh_city
 
-    engine = create_db_engine(get_settings())
-    try:
-        for city in cities:
-            with Session(engine) as session, session.begin():
-                result = refresh_city(session, city, res)
-                audit.record(session, "demo", "refresh", "coverage_cells", city, {"res": res})
-            typer.echo(
-                f"coverage {city} res {res}: {result.cells} cells, "
-                f"{result.cells_with_riders} with riders, {result.seconds:.1f} s"
-            )
-    finally:
-        engine.dispose()
+    for city in cities:
+        with transaction() as session:
+            result = refresh_city(session, city, res)
+            audit.record(session, "demo", "refresh", "coverage_cells", city, {"res": res})
+        typer.echo(
+            f"coverage {city} res {res}: {result.cells} cells, "
+            f"{result.cells_with_riders} with riders, {result.seconds:.1f} s"
+        )

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from etl.demo_areas import Area, cnmaps_path
+from etl.demo.areas import Area, cnmaps_path
 from geo_api import coords
 
 ZH_HEADERS = {

@@ -2,9 +2,9 @@
 
 A week is 10,080 minutes from Monday 00:00 local time; hours are a sorted list of disjoint
 ``[start, end)`` intervals in it. OpenStreetMap's ``opening_hours`` syntax is evaluated by
-opening-hours-py (the maintained Rust parser); the Chinese forms are translated into that syntax by
-``etl.hours_zh`` first, so one evaluator decides every interval, including ranges past midnight and
-the wrap from Sunday night into Monday morning.
+opening-hours-py (the maintained Rust parser); the Chinese forms are translated into that syntax
+by ``geo_api.vocab.hours_zh`` first, so one evaluator decides every interval, including ranges
+past midnight and the wrap from Sunday night into Monday morning.
 
 What neither understands is not an error: the text is kept and the row flagged.
 """
@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 # ParserError is missing from the package's stubs.
 from opening_hours import OpeningHours, ParserError, State  # type: ignore[attr-defined]
 
-from etl.hours_zh import to_osm
+from geo_api.vocab.hours_zh import to_osm
 
 MINUTES_PER_DAY: Final = 24 * 60
 MINUTES_PER_WEEK: Final = 7 * MINUTES_PER_DAY

@@ -16,17 +16,17 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from etl.headers import resolve_columns
-from etl.normalize_fields import Reasons, duplicates
-from etl.normalize_geo import check_file_crs
-from etl.normalize_records import (
+from etl.normalize.fields import Reasons, duplicates
+from etl.normalize.geo import check_file_crs
+from etl.normalize.headers import resolve_columns
+from etl.normalize.records import (
     boundary_records,
     liaison_records,
     outlet_fields,
     point_records,
     station_fields,
 )
-from etl.readers import RawTable
+from etl.read.tables import RawTable
 from geo_api import coords, vocab
 from geo_api.errors import InvalidInput
 
@@ -70,7 +70,7 @@ def normalize(
     kind
         stations, outlets, liaisons or boundaries.
     table
-        The file as read by ``etl.readers.read_table``.
+        The file as read by ``etl.read.tables.read_table``.
     crs
         The system of the file's coordinates (wgs84, cgcs2000, gcj02, bd09 or EPSG:n).
     source

@@ -6,9 +6,8 @@ from typing import Annotated
 
 import typer
 
-from geo_api.database import create_db_engine
-from geo_api.errors import InvalidInput, WarmmapError
-from geo_api.settings import get_settings
+from geo_api.errors import InvalidInput
+from warmmap_cli.common import database
 
 
 def parse_mapping(pairs: list[str]) -> dict[str, str]:
@@ -20,12 +19,6 @@ def parse_mapping(pairs: list[str]) -> dict[str, str]:
             raise InvalidInput(f"--map expects FIELD=COLUMN, got {pair!r}")
         mapping[field.strip()] = column.strip()
     return mapping
-
-
-def fail(exc: WarmmapError) -> typer.Exit:
-    """Print the error in one line on stderr and return the exit of a file not processed."""
-    typer.echo(f"error: {exc.detail}", err=True)
-    return typer.Exit(2)
 
 
 def load(
@@ -43,8 +36,7 @@ def load(
     """Load a file as one batch: all of it or, on failure, nothing."""
     from etl.load import load_file  # pandas, pyarrow, geopandas: only when loading
 
-    engine = create_db_engine(get_settings())
-    try:
+    with database() as engine:
         result = load_file(
             engine,
             kind,
@@ -56,10 +48,6 @@ def load(
             encoding=encoding,
             progress=True,
         )
-    except WarmmapError as exc:
-        raise fail(exc) from None
-    finally:
-        engine.dispose()
     typer.echo(
         f"batch {result.batch_id}: {result.inserted} inserted, {result.updated} updated, "
         f"{result.rejected} rejected"
@@ -68,16 +56,10 @@ def load(
 
 def rejects(batch_id: Annotated[int, typer.Argument(help="The batch's id.")]) -> None:
     """List the rejected rows of a batch: row number, reason, the row as given."""
-    from etl.batches import list_rejects
+    from geo_api.batches import list_rejects
 
-    engine = create_db_engine(get_settings())
-    try:
-        with engine.connect() as connection:
-            rows = list_rejects(connection, batch_id)
-    except WarmmapError as exc:
-        raise fail(exc) from None
-    finally:
-        engine.dispose()
+    with database() as engine, engine.connect() as connection:
+        rows = list_rejects(connection, batch_id)
     for row in rows:
         raw = json.dumps(row["raw"], ensure_ascii=False, sort_keys=True)
         typer.echo(f"{row['row_number']}\t{row['reason']}\t{raw}")

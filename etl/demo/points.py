@@ -1,14 +1,14 @@
 """The demo's synthetic stations, outlets and liaisons, as frames in WGS-84.
 
 Every row is marked synthetic and says so in its name. Coordinates here are the truth (WGS-84);
-the writer in ``etl.demo`` converts them into the system each file claims.
+the writer in ``etl.demo.install`` converts them into the system each file claims.
 """
 
 import numpy as np
 import pandas as pd
 import shapely
 
-from etl.demo_areas import Area, CityAreas, sample_inside
+from etl.demo.areas import Area, CityAreas, sample_inside
 
 STATION_KINDS = {  # kind: (share, the name Chinese sheets give it)
     "warm_station": (0.70, "暖新驿站"),

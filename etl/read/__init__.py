@@ -1,0 +1,1 @@
+"""Reading: the files data officers have, as text columns, geometry and row numbers."""

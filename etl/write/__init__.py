@@ -1,0 +1,1 @@
+"""Writing: batches recorded, accepted records staged with COPY and upserted in one statement."""

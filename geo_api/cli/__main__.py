@@ -1,3 +1,0 @@
-from geo_api.cli import main
-
-main()

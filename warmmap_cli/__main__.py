@@ -1,0 +1,3 @@
+from warmmap_cli import main
+
+main()

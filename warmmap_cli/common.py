@@ -1,0 +1,50 @@
+"""What every command that touches the database shares: an engine, and errors in one line.
+
+A domain error, or a database that cannot be reached, ends the command with one line on stderr
+(``error: ...``) and exit status 2, never a traceback.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from geo_api.database import create_db_engine
+from geo_api.errors import WarmmapError
+from geo_api.settings import get_settings
+
+
+def fail(detail: str) -> typer.Exit:
+    """Print ``detail`` as one ``error:`` line on stderr; return the exit to raise."""
+    typer.echo(f"error: {detail}", err=True)
+    return typer.Exit(2)
+
+
+def first_line(exc: BaseException) -> str:
+    """Return the first line of what ``exc`` says (drivers add SQL and hints below it)."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+@contextmanager
+def database() -> Iterator[Engine]:
+    """Yield an engine for ``WARMMAP_DATABASE_URL``, disposed of at the end."""
+    engine = create_db_engine(get_settings())
+    try:
+        yield engine
+    except WarmmapError as exc:
+        raise fail(exc.detail) from None
+    except OperationalError as exc:
+        raise fail(f"database unavailable: {first_line(exc)}") from None
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """Yield a session in one transaction: committed at the end, rolled back on error."""
+    with database() as engine, Session(engine) as session, session.begin():
+        yield session
