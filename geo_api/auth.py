@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import func
 
 from geo_api import vocab
+from geo_api.areas import contains
 from geo_api.errors import Forbidden, InvalidInput, Unauthenticated
 from geo_api.models import ApiKey
 
@@ -36,13 +37,13 @@ class Principal:
     def covers(self, adcode: str | None) -> bool:
         """Return whether ``adcode`` lies within this caller's scope.
 
-        Chinese area codes nest by prefix (district 510104, street 510104001, community
-        510104001001), so a scope covers every code that starts with it. Admins, and keys
-        created without a scope, cover everything.
+        Containment follows the admin hierarchy (``geo_api.areas.contains``): a city's key
+        covers its districts, a district's its streets, a street's its communities. Admins, and
+        keys created without a scope, cover everything.
         """
         if self.role == "admin" or not self.scope_adcodes:
             return True
-        return adcode is not None and any(adcode.startswith(s) for s in self.scope_adcodes)
+        return any(contains(scope, adcode) for scope in self.scope_adcodes)
 
     def require_scope(self, adcode: str | None) -> None:
         """Raise Forbidden unless ``adcode`` lies within this caller's scope."""

@@ -356,6 +356,29 @@ class ApiKey(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class DataChange(Base):
+    """A change of a layer in one district: which rows' extent, when (kept by triggers).
+
+    Appended by the ``warmmap_log_changes`` statement triggers of migration 0004; read by the
+    coverage answers (is a city's refresh stale?) and by map layers (which tiles to drop).
+    """
+
+    __tablename__ = "data_changes"
+    __table_args__ = (Index("ix_data_changes_extent", "extent", postgresql_using="gist"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    layer: Mapped[str] = mapped_column(Text)
+    # The district's adcode, or '' for rows outside every known district.
+    area: Mapped[str] = mapped_column(Text)
+    extent: Mapped[Any | None] = mapped_column(
+        Geometry(srid=4326, spatial_index=False), nullable=True
+    )
+    rows: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=text("clock_timestamp()"), index=True
+    )
+
+
 class AuditLog(Base):
     """Who did what to which entity, and when; every write and every reveal lands here."""
 

@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from geo_api.auth import create_key
+from geo_api.changes import CHANGED_SINCE
 from geo_api.coverage.gaps import coverage_gaps
 from geo_api.coverage.refresh import refresh_city
 from geo_api.database import sqlalchemy_url
@@ -189,6 +190,33 @@ def test_gaps_say_when_stale(client, session, small_city):
     assert client.get("/coverage/gaps", params=params).json()["stale"] is False
     make_station(session, 104.05, 30.65, updated_at=text("now() + interval '1 minute'"))
     assert client.get("/coverage/gaps", params=params).json()["stale"] is True
+
+
+def test_staleness_is_per_city_and_sees_deletes(client, session, small_city):
+    inside = make_station(session, 104.02, 30.62, district_adcode="519901")
+    refresh_city(session, CITY, 9)
+    params = {"city": CITY}
+    assert client.get("/coverage/gaps", params=params).json()["stale"] is False
+    # A change in another city leaves this one fresh...
+    make_station(session, 116.40, 39.90, district_adcode="110101")
+    make_outlet(session, 116.41, 39.91, 12, district_adcode="110101")
+    assert client.get("/coverage/gaps", params=params).json()["stale"] is False
+    # ...a deleted station of this one does not.
+    session.delete(inside)
+    session.flush()
+    assert client.get("/coverage/gaps", params=params).json()["stale"] is True
+
+
+def test_staleness_reads_only_the_change_log(session, small_city):
+    refresh_city(session, CITY, 9)
+    plan = "\n".join(
+        session.execute(
+            text("EXPLAIN " + CHANGED_SINCE),
+            {"since": "2026-01-01", "layers": ["stations"], "patterns": ["5199%"]},
+        ).scalars()
+    )
+    assert "data_changes" in plan
+    assert "stations" not in plan.replace("'{stations}'", "")
 
 
 def test_gaps_errors_are_one_line(client, session, small_city):

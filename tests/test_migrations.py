@@ -10,7 +10,7 @@ from geo_api.migrate import alembic_config
 from geo_api.models import Base
 from tests.dbutil import create_database, drop_database
 
-SPATIAL_TABLES = {"admin_areas", "stations", "outlets", "coverage_cells"}
+SPATIAL_TABLES = {"admin_areas", "stations", "outlets", "coverage_cells", "data_changes"}
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo_api.changes import changed_since
 from geo_api.coverage.areas import load_city
 from geo_api.coverage.refresh import check_res
 from geo_api.errors import NotFound
@@ -20,16 +21,13 @@ ORDER BY riders DESC, outlets DESC, h3
 LIMIT :limit
 """
 
-# A station or outlet written after the refresh may change the answer; deleted rows cannot be
-# seen here, which is why refreshed_at is always given.
-FRESHNESS = """
-SELECT max(refreshed_at) AS refreshed_at,
-       greatest(
-           (SELECT max(updated_at) FROM stations),
-           (SELECT max(updated_at) FROM outlets)
-       ) > max(refreshed_at) AS stale
-FROM coverage_cells WHERE city_adcode = :city AND res = :res
+REFRESHED_AT = """
+SELECT max(refreshed_at) FROM coverage_cells WHERE city_adcode = :city AND res = :res
 """
+# A station or outlet of the city written or deleted after the refresh may change the answer.
+# Stations of a neighbouring city can be an edge cell's nearest too; their changes are not
+# tracked here, which is why refreshed_at is always given.
+STALE_IF_CHANGED = ["stations", "outlets"]
 
 
 def coverage_gaps(
@@ -38,8 +36,8 @@ def coverage_gaps(
     """Return the gap cells of ``city`` as a GeoJSON FeatureCollection, most riders first."""
     check_res(res)
     load_city(session, city)
-    freshness = session.execute(text(FRESHNESS), {"city": city, "res": res}).one()
-    if freshness.refreshed_at is None:
+    refreshed_at = session.execute(text(REFRESHED_AT), {"city": city, "res": res}).scalar()
+    if refreshed_at is None:
         raise NotFound(
             f"no coverage cells for city {city} at res {res}: "
             f"run warmmap coverage refresh --city {city} --res {res}"
@@ -74,7 +72,7 @@ def coverage_gaps(
         "city": city,
         "res": res,
         "threshold_m": threshold_m,
-        "refreshed_at": freshness.refreshed_at.isoformat(),
-        "stale": bool(freshness.stale),
+        "refreshed_at": refreshed_at.isoformat(),
+        "stale": changed_since(session, STALE_IF_CHANGED, city, refreshed_at),
         "features": features,
     }

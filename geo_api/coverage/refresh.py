@@ -58,7 +58,8 @@ WITH parents AS MATERIALIZED (
 )
 INSERT INTO coverage_cells (city_adcode, res, h3, geom, outlets, riders,
                             nearest_station_id, nearest_station_m, refreshed_at)
-SELECT :city, :res, s.h3, s.geom, s.outlets, s.riders, nearest.id, nearest.distance_m, now()
+SELECT :city, :res, s.h3, s.geom, s.outlets, s.riders, nearest.id, nearest.distance_m,
+       CAST(:refreshed_at AS timestamptz)
 FROM coverage_staging s
 LEFT JOIN candidates c ON c.parent = s.parent
 LEFT JOIN LATERAL (
@@ -168,6 +169,9 @@ def refresh_city(session: Session, city: str, res: int = 9) -> RefreshResult:
     """Replace the coverage cells of ``city`` at ``res`` in the session's transaction."""
     check_res(res)
     started = time.perf_counter()
+    # The moment the refresh starts reading: a change logged after it may not be in the cells
+    # (``coverage.gaps`` then says stale).
+    refreshed_at = session.execute(text("SELECT clock_timestamp()")).scalar_one()
     root = load_city(session, city)
     cells = cells_touching(area_boundaries(session, city), res)
     outlets, riders = outlet_demand(session, cells, res, expanded_bounds(root.boundary, res))
@@ -185,7 +189,14 @@ def refresh_city(session: Session, city: str, res: int = 9) -> RefreshResult:
     session.execute(text("SET LOCAL jit = off"))
     session.execute(
         text(FILL_CELLS),
-        {"city": city, "res": res, "lon": groups.lon, "lat": groups.lat, "reach_m": groups.reach_m},
+        {
+            "city": city,
+            "res": res,
+            "lon": groups.lon,
+            "lat": groups.lat,
+            "reach_m": groups.reach_m,
+            "refreshed_at": refreshed_at,
+        },
     )
     finished = time.perf_counter()
     return RefreshResult(

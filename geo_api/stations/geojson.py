@@ -1,12 +1,13 @@
 """GeoJSON shapes of the station answers, and the travel-time estimates they carry."""
 
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any
 
 import numpy as np
 import orjson
 from pydantic import BaseModel, Field
 
 from geo_api.coords import WGS84, from_wgs84
+from geo_api.geojson import Feature, FeatureCollection, Point
 from geo_api.stations.links import MapLinks, map_links
 from geo_api.stations.nearest import NearbyStation
 
@@ -24,16 +25,6 @@ TRAVEL_DESCRIPTION = (
 def travel_min(distance_m: float, speed_kmh: float) -> float:
     """Return the estimated minutes to cover ``distance_m`` along streets at ``speed_kmh``."""
     return round(distance_m * DETOUR_FACTOR / (speed_kmh * 1000 / 60), 1)
-
-
-PropertiesT = TypeVar("PropertiesT", bound=BaseModel)
-
-
-class Point(BaseModel):
-    """A GeoJSON point: longitude, latitude."""
-
-    type: Literal["Point"] = "Point"
-    coordinates: tuple[float, float]
 
 
 class Links(BaseModel):
@@ -60,24 +51,13 @@ class NearbyProperties(BaseModel):
     links: Links
 
 
-class Feature(BaseModel, Generic[PropertiesT]):
-    """A GeoJSON feature whose id is the station's."""
-
-    type: Literal["Feature"] = "Feature"
-    id: int
-    geometry: Point
-    properties: PropertiesT
+NearbyFeature = Feature[Point, NearbyProperties]
 
 
-NearbyFeature = Feature[NearbyProperties]
-
-
-class NearbyCollection(BaseModel):
+class NearbyCollection(FeatureCollection[NearbyFeature]):
     """The nearest stations, nearest first."""
 
-    type: Literal["FeatureCollection"] = "FeatureCollection"
     coordinate_system: str = Field(description="wgs84 unless out_crs asked for gcj02 or bd09")
-    features: list[NearbyFeature]
 
 
 def coordinates_in(lons: list[float], lats: list[float], out_crs: str) -> list[list[float]]:

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from geo_api import audit
 from geo_api.auth import Principal
 from geo_api.errors import Conflict, InvalidInput, NotFound
+from geo_api.geojson import Point
 from geo_api.models import Station
-from geo_api.stations.geojson import Point
 from geo_api.stations.schemas import (
     StationCollection,
     StationCreate,

@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from geo_api.stations.geojson import Feature
+from geo_api.geojson import Feature, Point
 
 NOTE_MAX_CHARS = 500
 
@@ -70,7 +70,7 @@ class StationProperties(BaseModel):
     updated_at: datetime | None
 
 
-StationFeature = Feature[StationProperties]
+StationFeature = Feature[Point, StationProperties]
 
 
 class StationCollection(BaseModel):
