@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: demo test lint bench db install serve clean
+.PHONY: demo test lint bench db tools install serve clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,11 +19,14 @@ install: $(STAMP)
 db:
 	@scripts/bootstrap-db
 
+tools:
+	@scripts/bootstrap-tools
+
 demo: db install
 	$(BIN)/warmmap db upgrade
 	$(BIN)/warmmap demo
 
-test: db install
+test: db tools install
 	$(BIN)/pytest
 
 lint: install
