@@ -12,7 +12,7 @@ Everything works on numpy arrays (or scalars) of longitude and latitude, in that
 """
 
 from functools import lru_cache
-from typing import Final
+from typing import Final, Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -32,7 +32,8 @@ NAMED_SYSTEMS: Final = (WGS84, CGCS2000, GCJ02, BD09)
 # Input systems the API accepts for a point (no projected systems on a phone).
 POINT_INPUT_SYSTEMS: Final = NAMED_SYSTEMS
 # Output systems for plotting on a Chinese base map.
-OUTPUT_SYSTEMS: Final = (WGS84, GCJ02, BD09)
+OutputSystem = Literal["wgs84", "gcj02", "bd09"]
+OUTPUT_SYSTEMS: Final[tuple[str, ...]] = get_args(OutputSystem)
 
 # Krasovsky 1940, as GCJ-02 uses it.
 _GCJ_A = 6378245.0

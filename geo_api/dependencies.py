@@ -3,13 +3,29 @@
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from geo_api import vocab
 from geo_api.auth import Principal, authenticate, require_role
 from geo_api.database import iter_session
 from geo_api.settings import Settings
+
+# The OpenAPI security scheme (Swagger UI's Authorize button). auto_error=False: a missing key is
+# answered by ``authenticate`` with warmmap's own one-line 401, not FastAPI's 403.
+API_KEY = APIKeyHeader(
+    name="X-API-Key",
+    scheme_name="ApiKey",
+    auto_error=False,
+    description=(
+        "An API key made by `warmmap keys create --role ROLE [--scope ADCODE ...]`. Roles: "
+        + ", ".join(vocab.API_ROLES)
+        + ". An operation's security requirement lists the roles it admits; a key with scopes "
+        "acts only inside its areas (a city's key covers its districts, streets and communities)."
+    ),
+)
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -45,17 +61,22 @@ ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 
 
 def get_principal(
-    session: SessionDep,
-    x_api_key: Annotated[str | None, Header(alias="X-API-Key")] = None,
+    session: SessionDep, api_key: Annotated[str | None, Security(API_KEY)]
 ) -> Principal:
     """Return the caller identified by the ``X-API-Key`` header (401 without one)."""
-    return authenticate(session, x_api_key)
+    return authenticate(session, api_key)
 
 
-def role_dependency(*roles: str) -> Callable[[Principal], Principal]:
-    """Return a dependency that admits only callers with one of ``roles`` (403 otherwise)."""
+def role_dependency(*roles: vocab.ApiRole) -> Callable[[Principal], Principal]:
+    """Return a dependency that admits only callers with one of ``roles`` (403 otherwise).
 
-    def dependency(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    The roles become the scopes of the operation's security requirement, which is how OpenAPI
+    3.1 names the roles an API-key operation needs.
+    """
+
+    def dependency(
+        principal: Annotated[Principal, Security(get_principal, scopes=list(roles))],
+    ) -> Principal:
         return require_role(principal, roles)
 
     return dependency

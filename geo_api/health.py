@@ -1,9 +1,19 @@
 """Whether the database is there, and which PostGIS it has."""
 
+from typing import Literal
+
+from pydantic import BaseModel
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from geo_api.errors import DatabaseUnavailable
+
+
+class Health(BaseModel):
+    """The service is up and its database answers."""
+
+    status: Literal["ok"]
+    postgis: str
 
 
 def postgis_version(engine: Engine) -> str:

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from geo_api.database import create_db_engine, create_read_engine, session_factory
 from geo_api.handlers import add_exception_handlers
+from geo_api.reference import add_reference_pages, operation_id
 from geo_api.routes import batches, coverage, health, plan, stations
 from geo_api.settings import Settings, get_settings
 
@@ -14,7 +15,10 @@ DESCRIPTION = """
 warmmap helps delivery riders, couriers and drivers find warm stations (暖新驿站), helps planners
 see where stations are missing, and helps community grid managers give every delivery outlet a
 liaison. Spatial answers are GeoJSON in WGS-84 unless `out_crs` asks for GCJ-02 or BD-09.
-Errors are `{"detail": "..."}`.
+
+Reads for workers need no key. Writes, planning and batch reports need an API key in the
+`X-API-Key` header (the Authorize button): each operation's security requirement lists the roles
+it admits. Every error is `{"detail": "<one line>"}`, a 422 naming the parameter.
 """
 
 
@@ -30,12 +34,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine.dispose()
         read_engine.dispose()
 
-    app = FastAPI(title="warmmap", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="warmmap",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # served offline by add_reference_pages
+        redoc_url=None,
+        generate_unique_id_function=operation_id,
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.read_engine = read_engine
     app.state.session_factory = session_factory(engine)
     add_exception_handlers(app)
+    add_reference_pages(app)
     app.include_router(health.router)
     app.include_router(batches.router)
     app.include_router(stations.router)

@@ -18,8 +18,9 @@ from geo_api.settings import Settings
 from tests.dbutil import create_database, drop_database
 from tests.proxy import TcpProxy
 
-# The demo dataset's session fixtures (demo_files, demo_database_url, demo_engine).
-pytest_plugins = ["tests.demo_fixtures", "tests.load_fixtures"]
+# The demo dataset's session fixtures (demo_files, demo_database_url, demo_engine); the browser
+# tests' (live_server, browser, page).
+pytest_plugins = ["tests.demo_fixtures", "tests.load_fixtures", "tests.browser"]
 
 
 @pytest.fixture(scope="session")

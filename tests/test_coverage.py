@@ -288,9 +288,9 @@ def test_refresh_of_a_city_without_stations_leaves_distances_empty(session):
         text("SELECT count(*), count(nearest_station_id) FROM coverage_cells WHERE res = 8")
     ).one()
     assert row[0] > 0 and row[1] == 0
-    gaps = coverage_gaps(session, CITY, 8, 1000, 1, 100_000)["features"]
-    assert {f["id"] for f in gaps} == set(brute_force_gaps(session, 8, 1000))
-    assert all(f["properties"]["nearest_station_m"] is None for f in gaps) and gaps
+    gaps = coverage_gaps(session, CITY, 8, 1000, 1, 100_000).features
+    assert {f.id for f in gaps} == set(brute_force_gaps(session, 8, 1000))
+    assert all(f.properties.nearest_station_m is None for f in gaps) and gaps
 
 
 def test_cli_refresh_of_an_unknown_city_fails_in_one_line(database_url):

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from etl.normalize.table import Rejection
 from etl.write.bulk import BULK_MIN_ROWS
-from geo_api.batches import get_batch, list_rejects
+from geo_api.batches.reading import get_batch, list_rejects
 from tests.loadutil import (
     area,
     count,

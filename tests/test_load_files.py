@@ -14,7 +14,7 @@ from sqlalchemy import text
 from etl.load import load_file
 from etl.write.staging import h3_cells
 from geo_api import coords
-from geo_api.batches import get_batch, list_rejects
+from geo_api.batches.reading import get_batch, list_rejects
 from geo_api.errors import InvalidInput
 from tests.loadutil import count, scalars
 

@@ -56,7 +56,7 @@ def load(
 
 def rejects(batch_id: Annotated[int, typer.Argument(help="The batch's id.")]) -> None:
     """List the rejected rows of a batch: row number, reason, the row as given."""
-    from geo_api.batches import list_rejects
+    from geo_api.batches.reading import list_rejects
 
     with database() as engine, engine.connect() as connection:
         rows = list_rejects(connection, batch_id)

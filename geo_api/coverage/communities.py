@@ -6,6 +6,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo_api.coverage.areas import AREA_TREE_CTE, load_city
+from geo_api.coverage.schemas import CommunityCoverage
 
 # Measured from each outlet; the EXISTS lets the stations' geography index answer ST_DWithin.
 AREA_COVERAGE = (
@@ -35,7 +36,7 @@ GROUP BY a.adcode, a.name
 
 def community_coverage(
     session: Session, city: str, threshold_m: float, level: str
-) -> dict[str, Any]:
+) -> CommunityCoverage:
     """Return each area of ``level`` in ``city`` with its covered share, worst first.
 
     An outlet counts for every area whose boundary covers it. ``covered_share`` is the share of
@@ -62,7 +63,9 @@ def community_coverage(
             }
         )
     areas.sort(key=worst_first)
-    return {"city": city, "level": level, "threshold_m": threshold_m, "areas": areas}
+    return CommunityCoverage.model_validate(
+        {"city": city, "level": level, "threshold_m": threshold_m, "areas": areas}
+    )
 
 
 def worst_first(area: dict[str, Any]) -> tuple[bool, float, int, str]:

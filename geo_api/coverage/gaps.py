@@ -1,7 +1,6 @@
 """Coverage gaps: H3 cells with riders and no open station within the threshold."""
 
 import json
-from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -9,6 +8,7 @@ from sqlalchemy.orm import Session
 from geo_api.changes import changed_since
 from geo_api.coverage.areas import load_city
 from geo_api.coverage.refresh import check_res
+from geo_api.coverage.schemas import GapCollection
 from geo_api.errors import NotFound
 
 GAP_CELLS = """
@@ -32,7 +32,7 @@ STALE_IF_CHANGED = ["stations", "outlets"]
 
 def coverage_gaps(
     session: Session, city: str, res: int, threshold_m: float, min_riders: int, limit: int
-) -> dict[str, Any]:
+) -> GapCollection:
     """Return the gap cells of ``city`` as a GeoJSON FeatureCollection, most riders first."""
     check_res(res)
     load_city(session, city)
@@ -67,12 +67,14 @@ def coverage_gaps(
         }
         for row in rows
     ]
-    return {
-        "type": "FeatureCollection",
-        "city": city,
-        "res": res,
-        "threshold_m": threshold_m,
-        "refreshed_at": refreshed_at.isoformat(),
-        "stale": changed_since(session, STALE_IF_CHANGED, city, refreshed_at),
-        "features": features,
-    }
+    # Validated as a whole, in pydantic's core: tens of thousands of cells stay cheap.
+    return GapCollection.model_validate(
+        {
+            "city": city,
+            "res": res,
+            "threshold_m": threshold_m,
+            "refreshed_at": refreshed_at,
+            "stale": changed_since(session, STALE_IF_CHANGED, city, refreshed_at),
+            "features": features,
+        }
+    )

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from geo_api.coords import from_wgs84
 from geo_api.plan.instance import Instance, PlanSpec, build_instance
+from geo_api.plan.schemas import CoverPlan, SitesPlan
 from geo_api.plan.solver import CoverProblem, Solution, solve_cover, solve_mclp
 
 
@@ -66,30 +67,32 @@ def coverage_curve(
     return curve, "greedy order of the chosen sites"
 
 
-def plan_sites(session: Session, spec: PlanSpec, p: int) -> dict[str, Any]:
+def plan_sites(session: Session, spec: PlanSpec, p: int) -> SitesPlan:
     """Choose ``p`` new sites covering the most riders, with the open stations fixed."""
     instance = build_instance(session, spec)
     solution = solve_mclp(instance.problem, p, spec.time_limit_s)
     curve, curve_method = coverage_curve(instance, solution, p, spec.time_limit_s)
     after = instance.covered_before + round(solution.objective)
     bound = instance.covered_before + int(np.floor(solution.bound + 1e-6))
-    return {
-        "city": spec.city,
-        "p": p,
-        "threshold_m": spec.threshold_m,
-        "sites": site_features(instance, solution.chosen, spec.out_crs),
-        "covered_riders_before": instance.covered_before,
-        "covered_riders_after": after,
-        "total_riders": instance.total_riders,
-        "curve": curve,
-        "curve_method": curve_method,
-        "optimal": solution.optimal,
-        "solver": solution.solver,
-        "upper_bound_riders": bound,
-        "gap_riders": bound - after,
-        "candidates": len(instance.candidates.labels),
-        "notes": solution.notes,
-    }
+    return SitesPlan.model_validate(
+        {
+            "city": spec.city,
+            "p": p,
+            "threshold_m": spec.threshold_m,
+            "sites": site_features(instance, solution.chosen, spec.out_crs),
+            "covered_riders_before": instance.covered_before,
+            "covered_riders_after": after,
+            "total_riders": instance.total_riders,
+            "curve": curve,
+            "curve_method": curve_method,
+            "optimal": solution.optimal,
+            "solver": solution.solver,
+            "upper_bound_riders": bound,
+            "gap_riders": bound - after,
+            "candidates": len(instance.candidates.labels),
+            "notes": solution.notes,
+        }
+    )
 
 
 def share(riders: float, total: int) -> float:
@@ -97,7 +100,7 @@ def share(riders: float, total: int) -> float:
     return round(riders / total, 4) if total else 1.0
 
 
-def plan_cover(session: Session, spec: PlanSpec, target_share: float) -> dict[str, Any]:
+def plan_cover(session: Session, spec: PlanSpec, target_share: float) -> CoverPlan:
     """Choose the fewest new sites bringing the covered share of riders to ``target_share``."""
     instance = build_instance(session, spec)
     total, before = instance.total_riders, instance.covered_before
@@ -106,20 +109,22 @@ def plan_cover(session: Session, spec: PlanSpec, target_share: float) -> dict[st
     need = (target_share * total if feasible else reachable) - before
     solution = solve_cover(instance.problem, need, spec.time_limit_s)
     after = before + round(solution.objective)
-    return {
-        "city": spec.city,
-        "threshold_m": spec.threshold_m,
-        "target_share": target_share,
-        "feasible": feasible,
-        "best_reachable_share": share(reachable, total),
-        "n_sites": len(solution.chosen),
-        "sites": site_features(instance, solution.chosen, spec.out_crs),
-        "covered_riders_before": before,
-        "covered_riders_after": after,
-        "total_riders": total,
-        "covered_share_before": share(before, total),
-        "covered_share_after": share(after, total),
-        "optimal": solution.optimal,
-        "solver": solution.solver,
-        "candidates": len(instance.candidates.labels),
-    }
+    return CoverPlan.model_validate(
+        {
+            "city": spec.city,
+            "threshold_m": spec.threshold_m,
+            "target_share": target_share,
+            "feasible": feasible,
+            "best_reachable_share": share(reachable, total),
+            "n_sites": len(solution.chosen),
+            "sites": site_features(instance, solution.chosen, spec.out_crs),
+            "covered_riders_before": before,
+            "covered_riders_after": after,
+            "total_riders": total,
+            "covered_share_before": share(before, total),
+            "covered_share_after": share(after, total),
+            "optimal": solution.optimal,
+            "solver": solution.solver,
+            "candidates": len(instance.candidates.labels),
+        }
+    )

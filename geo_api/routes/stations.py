@@ -1,11 +1,13 @@
 """Stations: the nearest open ones for workers, station records, and workers' reports."""
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
-from geo_api import vocab
+from geo_api.coords import OUTPUT_SYSTEMS, POINT_INPUT_SYSTEMS
 from geo_api.dependencies import PlannerDep, ReadSessionDep, SessionDep, SettingsDep
+from geo_api.responses import error_responses
+from geo_api.routes import DocumentedRoute
 from geo_api.stations import inputs, records, reports
 from geo_api.stations.geojson import TRAVEL_DESCRIPTION, NearbyCollection, nearby_collection
 from geo_api.stations.nearest import NearestQuery, nearest_stations
@@ -19,9 +21,16 @@ from geo_api.stations.schemas import (
     StationFeature,
     StationFields,
 )
+from geo_api.vocab import Amenity, ReportStatus, StationKind
 from geo_api.vocab.hours import minute_of_week
 
-router = APIRouter(tags=["stations"])
+router = APIRouter(tags=["stations"], responses=error_responses(503), route_class=DocumentedRoute)
+
+StationId = Annotated[int, Path(description="The station's id.")]
+Kind = Annotated[StationKind | None, Query(description="Only stations of this kind.")]
+Amenities = Annotated[
+    list[Amenity] | None, Query(description="Only stations with this amenity; repeat for more.")
+]
 
 NEAREST_DESCRIPTION = f"""
 The `k` open stations nearest to a point that match every filter, nearest first, with the
@@ -41,21 +50,23 @@ opening hours are unknown; `open_now=true` keeps only stations open then.
     response_model=NearbyCollection,
     summary="Find the nearest open stations with the services a worker needs",
     description=NEAREST_DESCRIPTION,
-    responses={422: {"description": "a parameter is invalid; the detail names it"}},
+    responses=error_responses(422),
 )
 def nearest(
     session: ReadSessionDep,
     request: Request,
     lon: Annotated[float, Query(ge=-180, le=180, description="longitude in `crs`")],
     lat: Annotated[float, Query(ge=-90, le=90, description="latitude in `crs`")],
-    crs: Annotated[str, Query(description="wgs84, gcj02, bd09 or cgcs2000")] = "wgs84",
-    k: Annotated[int, Query(ge=1, le=50)] = 5,
-    max_distance_m: Annotated[float | None, Query(gt=0, le=2_000_000)] = None,
-    amenity: Annotated[list[str] | None, Query(description="all must be present")] = None,
-    kind: Annotated[str | None, Query(description=", ".join(vocab.STATION_KINDS))] = None,
+    crs: Annotated[str, Query(description=", ".join(POINT_INPUT_SYSTEMS))] = "wgs84",
+    k: Annotated[int, Query(ge=1, le=50, description="How many stations.")] = 5,
+    max_distance_m: Annotated[
+        float | None, Query(gt=0, le=2_000_000, description="No station farther than this.")
+    ] = None,
+    amenity: Amenities = None,
+    kind: Kind = None,
     open_now: Annotated[bool, Query(description="only stations open at `at`")] = False,
     at: Annotated[str | None, Query(description="ISO 8601 time, default now")] = None,
-    out_crs: Annotated[str, Query(description="wgs84, gcj02 or bd09")] = "wgs84",
+    out_crs: Annotated[str, Query(description=", ".join(OUTPUT_SYSTEMS))] = "wgs84",
 ) -> Response:
     """Find the nearest open stations with the services a worker needs."""
     point_lon, point_lat = inputs.point_to_wgs84(lon, lat, crs)
@@ -64,8 +75,8 @@ def nearest(
         lat=point_lat,
         k=k,
         max_distance_m=max_distance_m,
-        amenities=inputs.check_amenities(amenity or []),
-        kind=inputs.check_word(kind, vocab.STATION_KINDS, "kind"),
+        amenities=inputs.unique(amenity),
+        kind=kind,
         open_only=open_now,
         # the app's settings straight from its state: a SettingsDep would cost a thread hop
         minute_of_week=minute_of_week(inputs.parse_at(at), request.app.state.settings.timezone),
@@ -75,33 +86,35 @@ def nearest(
     return Response(body, media_type="application/json")
 
 
-@router.get("/stations", response_model=StationCollection)
+@router.get("/stations", response_model=StationCollection, responses=error_responses(422))
 def stations(
     session: SessionDep,
     bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat in WGS-84")] = None,
-    kind: Annotated[str | None, Query(description=", ".join(vocab.STATION_KINDS))] = None,
-    amenity: Annotated[list[str] | None, Query(description="all must be present")] = None,
+    kind: Kind = None,
+    amenity: Amenities = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> StationCollection:
     """List stations, a page at a time, by id."""
     return records.list_stations(
-        session,
-        inputs.parse_bbox(bbox),
-        inputs.check_word(kind, vocab.STATION_KINDS, "kind"),
-        inputs.check_amenities(amenity or []),
-        limit,
-        offset,
+        session, inputs.parse_bbox(bbox), kind, inputs.unique(amenity), limit, offset
     )
 
 
-@router.get("/stations/{station_id}", response_model=StationFeature)
-def station(session: SessionDep, station_id: int) -> StationFeature:
+@router.get(
+    "/stations/{station_id}", response_model=StationFeature, responses=error_responses(404, 422)
+)
+def station(session: SessionDep, station_id: StationId) -> StationFeature:
     """Read one station."""
     return records.station_feature(records.get_station(session, station_id))
 
 
-@router.post("/stations", response_model=StationFeature, status_code=201)
+@router.post(
+    "/stations",
+    response_model=StationFeature,
+    status_code=201,
+    responses=error_responses(401, 403, 409, 422),
+)
 def create_station(
     session: SessionDep, principal: PlannerDep, body: StationCreate
 ) -> StationFeature:
@@ -109,17 +122,27 @@ def create_station(
     return records.station_feature(records.create_station(session, body, principal))
 
 
-@router.patch("/stations/{station_id}", response_model=StationFeature)
+@router.patch(
+    "/stations/{station_id}",
+    response_model=StationFeature,
+    responses=error_responses(401, 403, 404, 422),
+)
 def update_station(
-    session: SessionDep, principal: PlannerDep, station_id: int, body: StationFields
+    session: SessionDep, principal: PlannerDep, station_id: StationId, body: StationFields
 ) -> StationFeature:
     """Change a station; moving it recomputes its district, community and H3 cell."""
     station = records.update_station(session, station_id, body, principal)
     return records.station_feature(station)
 
 
-@router.delete("/stations/{station_id}", response_model=StationFeature)
-def close_station(session: SessionDep, principal: PlannerDep, station_id: int) -> StationFeature:
+@router.delete(
+    "/stations/{station_id}",
+    response_model=StationFeature,
+    responses=error_responses(401, 403, 404, 422),
+)
+def close_station(
+    session: SessionDep, principal: PlannerDep, station_id: StationId
+) -> StationFeature:
     """Close a station: its status becomes closed, the record stays."""
     return records.station_feature(records.close_station(session, station_id, principal))
 
@@ -128,13 +151,13 @@ def close_station(session: SessionDep, principal: PlannerDep, station_id: int) -
     "/stations/{station_id}/reports",
     response_model=Report,
     status_code=201,
-    responses={429: {"description": "too many reports from this address in the last hour"}},
+    responses=error_responses(404, 422, 429),
 )
 def report_station(
     session: SessionDep,
     settings: SettingsDep,
     request: Request,
-    station_id: int,
+    station_id: StationId,
     body: ReportCreate,
 ) -> Report:
     """Report that a station is closed, misplaced or has wrong hours (no key needed)."""
@@ -143,24 +166,34 @@ def report_station(
     return Report.model_validate(report)
 
 
-@router.get("/stations/{station_id}/reports", response_model=ReportList)
+@router.get(
+    "/stations/{station_id}/reports",
+    response_model=ReportList,
+    responses=error_responses(401, 403, 404, 422),
+)
 def station_reports(
     session: SessionDep,
     principal: PlannerDep,
-    station_id: int,
-    status: Annotated[Literal["open", "resolved", "dismissed"] | None, Query()] = None,
+    station_id: StationId,
+    status: Annotated[
+        ReportStatus | None, Query(description="Only reports of this status.")
+    ] = None,
 ) -> ReportList:
     """List a station's reports (planner or admin key)."""
     found = reports.station_reports(session, station_id, status, principal)
     return ReportList(data=[Report.model_validate(r) for r in found])
 
 
-@router.patch("/stations/{station_id}/reports/{report_id}", response_model=Report)
+@router.patch(
+    "/stations/{station_id}/reports/{report_id}",
+    response_model=Report,
+    responses=error_responses(401, 403, 404, 422),
+)
 def update_report(
     session: SessionDep,
     principal: PlannerDep,
-    station_id: int,
-    report_id: int,
+    station_id: StationId,
+    report_id: Annotated[int, Path(description="The report's id.")],
     body: ReportUpdate,
 ) -> Report:
     """Resolve or dismiss a report (planner or admin key)."""

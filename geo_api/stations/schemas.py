@@ -5,9 +5,27 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from geo_api import vocab
 from geo_api.geojson import Feature, Point
+from geo_api.vocab import (
+    Amenity,
+    ReportKind,
+    ReportStatus,
+    StationAccess,
+    StationKind,
+    StationStatus,
+    amenities,
+    kinds,
+)
 
 NOTE_MAX_CHARS = 500
+
+# The fields below take English values or the Chinese words of spreadsheets, as the ETL does;
+# their descriptions list both, from the vocabularies themselves.
+KIND_WORDS = vocab.describe_words(kinds.chinese_words("station_kind"))
+STATUS_WORDS = vocab.describe_words(kinds.chinese_words("status"))
+ACCESS_WORDS = vocab.describe_words(kinds.chinese_words("access"))
+AMENITY_WORDS = vocab.describe_words(amenities.chinese_words())
 
 
 class StationFields(BaseModel):
@@ -16,15 +34,31 @@ class StationFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(None, max_length=200)
-    kind: str | None = Field(None, description="a station kind, in English or Chinese")
+    kind: str | None = Field(
+        None,
+        description=f"A station kind, or a Chinese word for it (also inside a longer name): "
+        f"{KIND_WORDS}.",
+        examples=["warm_station", "暖新驿站"],
+    )
     address: str | None = Field(None, max_length=500)
     phone: str | None = Field(None, max_length=40)
-    amenities: list[str] | str | None = Field(None, description='e.g. ["charging"] or 充电、饮水')
+    amenities: list[str] | str | None = Field(
+        None,
+        description=f"A list of amenities, or one text of words separated by 、，,;；/| or "
+        f"spaces; a Chinese word also counts inside a longer one (免费充电 is charging). Unknown "
+        f"words are kept in amenities_unknown. Amenities and their Chinese words: "
+        f"{AMENITY_WORDS}.",
+        examples=[["charging", "water"], "充电、饮水"],
+    )
     hours_text: str | None = Field(None, max_length=500, description="e.g. 周一至周五 9:00-21:00")
-    access: str | None = None
+    access: str | None = Field(
+        None, description=f"How one gets in, or a Chinese word for it: {ACCESS_WORDS}."
+    )
     capacity: int | None = Field(None, ge=0, le=100_000)
     area_m2: float | None = Field(None, ge=0, le=1_000_000)
-    status: str | None = None
+    status: str | None = Field(
+        None, description=f"The station's status, or a Chinese word for it: {STATUS_WORDS}."
+    )
     lon: float | None = Field(None, description="x in `crs`")
     lat: float | None = Field(None, description="y in `crs`")
     crs: str | None = Field(None, description="wgs84 (default), cgcs2000, gcj02, bd09 or EPSG:n")
@@ -47,19 +81,21 @@ class StationProperties(BaseModel):
     source: str
     external_id: str
     name: str
-    kind: str
+    kind: StationKind
     address: str | None
     phone: str | None
-    amenities: list[str]
-    amenities_unknown: list[str]
+    amenities: list[Amenity]
+    amenities_unknown: list[str] = Field(description="Words given for amenities not understood.")
     hours_text: str | None
-    hours: list[list[int]] | None
-    hours_unparsed: bool
+    hours: list[list[int]] | None = Field(
+        description="Weekly [start, end) intervals in minutes from Monday 00:00; null if unknown."
+    )
+    hours_unparsed: bool = Field(description="true when hours_text was not understood.")
     is_24h: bool
-    access: str | None
+    access: StationAccess | None
     capacity: int | None
     area_m2: float | None
-    status: str
+    status: StationStatus
     last_verified_at: datetime | None
     source_crs: str
     source_x: float | None
@@ -88,7 +124,7 @@ class ReportCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["closed", "wrong_location", "hours_wrong", "other"]
+    kind: ReportKind
     note: str | None = Field(None, max_length=NOTE_MAX_CHARS)
 
 
@@ -97,7 +133,7 @@ class ReportUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    status: Literal["open", "resolved", "dismissed"]
+    status: ReportStatus
 
 
 class Report(BaseModel):
@@ -107,9 +143,9 @@ class Report(BaseModel):
 
     id: int
     station_id: int
-    kind: str
+    kind: ReportKind
     note: str | None
-    status: str
+    status: ReportStatus
     created_at: datetime
     resolved_at: datetime | None
 

@@ -1,18 +1,31 @@
 """The closed vocabularies of the data model (DESIGN.md §2).
 
-The database enforces them with check constraints; the ETL and the API validate against them.
+Each vocabulary is written once, as a ``Literal`` type: request and response models use the
+type (so the OpenAPI document lists its values), and the tuple of its values is derived from
+it for the database's check constraints, the ETL and the error messages. A new vocabulary is
+one ``Literal`` and one ``values(...)`` line here.
 """
 
-ADMIN_LEVELS = ("city", "district", "street", "community", "grid")
-STATION_KINDS = (
+from typing import Any, Final, Literal, get_args
+
+
+def values(literal: Any) -> tuple[str, ...]:
+    """Return the values of a ``Literal`` type, in their order."""
+    return tuple(get_args(literal))
+
+
+AdminLevel = Literal["city", "district", "street", "community", "grid"]
+# The levels coverage is summed up by (GET /coverage/communities?level=).
+CoverageLevel = Literal["community", "street", "district"]
+StationKind = Literal[
     "warm_station",
     "union_station",
     "party_service_center",
     "youth_station",
     "rider_center",
     "other",
-)
-AMENITIES = (
+]
+Amenity = Literal[
     "rest",
     "water",
     "charging",
@@ -25,14 +38,36 @@ AMENITIES = (
     "parking",
     "legal_aid",
     "canteen",
-)
-STATION_ACCESS = ("staffed", "qr_code", "open")
-STATION_STATUSES = ("open", "closed", "suspended")
-OUTLET_KINDS = ("express", "food_delivery", "ride_hailing", "freight", "other")
-LIAISON_ROLES = ("community", "police")
-ASSIGNMENT_METHODS = ("manual", "auto")
-REPORT_KINDS = ("closed", "wrong_location", "hours_wrong", "other")
-REPORT_STATUSES = ("open", "resolved", "dismissed")
-API_ROLES = ("admin", "planner", "grid_manager")
-LOAD_KINDS = ("stations", "outlets", "boundaries", "liaisons")
-BATCH_STATUSES = ("running", "committed", "failed")
+]
+StationAccess = Literal["staffed", "qr_code", "open"]
+StationStatus = Literal["open", "closed", "suspended"]
+OutletKind = Literal["express", "food_delivery", "ride_hailing", "freight", "other"]
+LiaisonRole = Literal["community", "police"]
+AssignmentMethod = Literal["manual", "auto"]
+ReportKind = Literal["closed", "wrong_location", "hours_wrong", "other"]
+ReportStatus = Literal["open", "resolved", "dismissed"]
+ApiRole = Literal["admin", "planner", "grid_manager"]
+LoadKind = Literal["stations", "outlets", "boundaries", "liaisons"]
+BatchStatus = Literal["running", "committed", "failed"]
+
+ADMIN_LEVELS: Final = values(AdminLevel)
+COVERAGE_LEVELS: Final = values(CoverageLevel)
+STATION_KINDS: Final = values(StationKind)
+AMENITIES: Final = values(Amenity)
+STATION_ACCESS: Final = values(StationAccess)
+STATION_STATUSES: Final = values(StationStatus)
+OUTLET_KINDS: Final = values(OutletKind)
+LIAISON_ROLES: Final = values(LiaisonRole)
+ASSIGNMENT_METHODS: Final = values(AssignmentMethod)
+REPORT_KINDS: Final = values(ReportKind)
+REPORT_STATUSES: Final = values(ReportStatus)
+API_ROLES: Final = values(ApiRole)
+LOAD_KINDS: Final = values(LoadKind)
+BATCH_STATUSES: Final = values(BatchStatus)
+
+
+def describe_words(chinese: dict[str, list[str]]) -> str:
+    """Return ``value (词, 词), ...``: each value with the Chinese words that also name it."""
+    return ", ".join(
+        f"{value} ({', '.join(words)})" if words else value for value, words in chinese.items()
+    )

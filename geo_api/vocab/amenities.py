@@ -38,6 +38,15 @@ _SEPARATORS: Final = re.compile(r"[、,;/\s|]+")
 _PHRASES: Final = re.compile(r"\b(air|first|legal|drinking)[\s-]+(conditioning|aid|water)\b")
 
 
+def chinese_words() -> dict[str, list[str]]:
+    """Return, for each amenity, the Chinese words that stand for it (for documentation)."""
+    found: dict[str, list[str]] = {amenity: [] for amenity in AMENITIES}
+    for word, amenity in _WORDS.items():
+        if not word.isascii():
+            found[amenity].append(word)
+    return found
+
+
 def parse_amenities(value: object) -> tuple[list[str], list[str]]:
     """Split an amenities cell into vocabulary values and unknown words.
 

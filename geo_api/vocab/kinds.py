@@ -44,6 +44,19 @@ VOCABULARIES: Final = tuple(_SYNONYMS)
 _UNKNOWN: Final = "\x00unknown"
 
 
+def chinese_words(vocabulary: str) -> dict[str, list[str]]:
+    """Return, for each value of ``vocabulary``, the Chinese words that stand for it.
+
+    For documentation (the API's field descriptions): ``lookup`` is what accepts them.
+    """
+    values, words = _SYNONYMS[vocabulary]
+    found: dict[str, list[str]] = {value: [] for value in values}
+    for word, value in words.items():
+        if not word.isascii():
+            found[value].append(word)
+    return found
+
+
 def lookup(vocabulary: str, word: object) -> str | None:
     """Return the vocabulary value a word stands for, or None if it stands for none.
 

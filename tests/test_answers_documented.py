@@ -1,0 +1,260 @@
+"""Every route's real answers validate against the models the OpenAPI document declares.
+
+Each operation of the document is called here on real data (a small city, a load batch, keys)
+and its answer checked with ``tests.openapi_check`` (strictly: no undeclared fields). A new
+route fails ``test_every_operation_is_called`` until a call of it is added to ``CALLS``.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from etl.load import load_normalized
+from etl.normalize.table import Rejection
+from geo_api.auth import create_key
+from geo_api.coverage.refresh import refresh_city
+from tests.coverage_city import CITY, build_city, make_station
+from tests.loadutil import frame, normalized, outlet
+from tests.openapi_check import assert_documented
+
+BATCH_FILE = Path(__file__).parent / "fixtures" / "load" / "outlets.xlsx"
+LON, LAT = 104.05, 30.64  # inside the coverage test city
+
+
+@dataclass
+class World:
+    """Real data for every route: a city with cells, a station, a report, a batch and keys."""
+
+    client: TestClient
+    planner: dict[str, str]
+    outsider: dict[str, str]
+    station_id: int
+    report_id: int
+    batch_id: int
+
+
+@pytest.fixture
+def world(client, session) -> World:
+    build_city(session)
+    for lon, lat in [(104.01, 30.61), (104.09, 30.67), (104.02, 30.67), (104.09, 30.61)]:
+        make_station(session, lon, lat, kind="party_service_center")
+    refresh_city(session, CITY, 9)
+    planner = {"X-API-Key": create_key(session, "planner", "planner", [])}
+    outsider = {"X-API-Key": create_key(session, "elsewhere", "grid_manager", ["310115"])}
+    created = client.post(
+        "/stations",
+        json={
+            "name": "暖新驿站（测试）",
+            "lon": LON,
+            "lat": LAT,
+            "kind": "暖新驿站",
+            "amenities": "充电、饮水、桑拿",
+            "hours_text": "9:00-21:00",
+        },
+        headers=planner,
+    )
+    assert created.status_code == 201, created.text
+    station_id = created.json()["id"]
+    report = client.post(f"/stations/{station_id}/reports", json={"kind": "hours_wrong"})
+    assert report.status_code == 201, report.text
+    batch = load_normalized(
+        session,
+        normalized(
+            "outlets",
+            frame([outlet("a", 104.05, 30.55)]),
+            [Rejection(3, {"名称": "row 3"}, "missing longitude")],
+        ),
+        path=BATCH_FILE,
+        crs="wgs84",
+        source="answers-test",
+        options={"format": "xlsx"},
+        started_at=datetime.now(UTC),
+    )
+    return World(client, planner, outsider, station_id, report.json()["id"], batch.batch_id)
+
+
+Call = Callable[[World], Any]
+PLAN = {"city": CITY, "threshold_m": 800}
+
+# (method, path as documented, a call answering 2xx, calls answering errors)
+CALLS: list[tuple[str, str, Call, list[Call]]] = [
+    ("GET", "/healthz", lambda w: w.client.get("/healthz"), []),
+    (
+        "GET",
+        "/batches/{batch_id}",
+        lambda w: w.client.get(f"/batches/{w.batch_id}", headers=w.planner),
+        [
+            lambda w: w.client.get(f"/batches/{w.batch_id}"),
+            lambda w: w.client.get("/batches/987654", headers=w.planner),
+            lambda w: w.client.get("/batches/0", headers=w.planner),
+        ],
+    ),
+    (
+        "GET",
+        "/batches/{batch_id}/rejects",
+        lambda w: w.client.get(f"/batches/{w.batch_id}/rejects", headers=w.planner),
+        [lambda w: w.client.get(f"/batches/{w.batch_id}/rejects?limit=0", headers=w.planner)],
+    ),
+    (
+        "GET",
+        "/stations/nearest",
+        lambda w: w.client.get(
+            "/stations/nearest",
+            params={"lon": LON, "lat": LAT, "amenity": "charging", "out_crs": "gcj02"},
+        ),
+        [lambda w: w.client.get("/stations/nearest", params={"lon": LON, "lat": 95})],
+    ),
+    (
+        "GET",
+        "/stations",
+        lambda w: w.client.get("/stations", params={"bbox": "104,30.6,104.1,30.7"}),
+        [lambda w: w.client.get("/stations", params={"kind": "castle"})],
+    ),
+    (
+        "POST",
+        "/stations",
+        lambda w: w.client.post(
+            "/stations", json={"name": "青年驿站", "lon": LON, "lat": LAT}, headers=w.planner
+        ),
+        [
+            lambda w: w.client.post("/stations", json={"name": "x", "lon": LON, "lat": LAT}),
+            lambda w: w.client.post(
+                "/stations", json={"name": "x", "lon": LON, "lat": LAT}, headers=w.outsider
+            ),
+            lambda w: w.client.post("/stations", json={"name": "x"}, headers=w.planner),
+        ],
+    ),
+    (
+        "GET",
+        "/stations/{station_id}",
+        lambda w: w.client.get(f"/stations/{w.station_id}"),
+        [lambda w: w.client.get("/stations/987654321")],
+    ),
+    (
+        "PATCH",
+        "/stations/{station_id}",
+        lambda w: w.client.patch(
+            f"/stations/{w.station_id}", json={"status": "暂停开放"}, headers=w.planner
+        ),
+        [lambda w: w.client.patch("/stations/987654321", json={}, headers=w.planner)],
+    ),
+    (
+        "DELETE",
+        "/stations/{station_id}",
+        lambda w: w.client.delete(f"/stations/{w.station_id}", headers=w.planner),
+        [lambda w: w.client.delete(f"/stations/{w.station_id}", headers=w.outsider)],
+    ),
+    (
+        "POST",
+        "/stations/{station_id}/reports",
+        lambda w: w.client.post(f"/stations/{w.station_id}/reports", json={"kind": "closed"}),
+        [lambda w: w.client.post(f"/stations/{w.station_id}/reports", json={"kind": "x"})],
+    ),
+    (
+        "GET",
+        "/stations/{station_id}/reports",
+        lambda w: w.client.get(f"/stations/{w.station_id}/reports", headers=w.planner),
+        [lambda w: w.client.get(f"/stations/{w.station_id}/reports")],
+    ),
+    (
+        "PATCH",
+        "/stations/{station_id}/reports/{report_id}",
+        lambda w: w.client.patch(
+            f"/stations/{w.station_id}/reports/{w.report_id}",
+            json={"status": "resolved"},
+            headers=w.planner,
+        ),
+        [
+            lambda w: w.client.patch(
+                f"/stations/{w.station_id}/reports/987654",
+                json={"status": "resolved"},
+                headers=w.planner,
+            )
+        ],
+    ),
+    (
+        "POST",
+        "/coverage/refresh",
+        lambda w: w.client.post("/coverage/refresh", json={"city": CITY}, headers=w.planner),
+        [lambda w: w.client.post("/coverage/refresh", json={"city": CITY}, headers=w.outsider)],
+    ),
+    (
+        "GET",
+        "/coverage/gaps",
+        lambda w: w.client.get("/coverage/gaps", params={"city": CITY, "threshold_m": 500}),
+        [lambda w: w.client.get("/coverage/gaps", params={"city": CITY, "res": 7})],
+    ),
+    (
+        "GET",
+        "/coverage/communities",
+        lambda w: w.client.get("/coverage/communities", params={"city": CITY, "level": "street"}),
+        [lambda w: w.client.get("/coverage/communities", params={"city": "999999"})],
+    ),
+    (
+        "POST",
+        "/plan/sites",
+        lambda w: w.client.post("/plan/sites", json=PLAN | {"p": 2}, headers=w.planner),
+        [lambda w: w.client.post("/plan/sites", json=PLAN | {"p": 0}, headers=w.planner)],
+    ),
+    (
+        "POST",
+        "/plan/cover",
+        lambda w: w.client.post(
+            "/plan/cover", json=PLAN | {"target_share": 0.9}, headers=w.planner
+        ),
+        [lambda w: w.client.post("/plan/cover", json=PLAN | {"target_share": 0.9})],
+    ),
+]
+
+
+@pytest.fixture
+def document(client) -> dict:
+    return client.get("/openapi.json").json()
+
+
+def test_every_operation_is_called(document):
+    documented = {(m.upper(), p) for p, item in document["paths"].items() for m in item}
+    assert documented == {(method, path) for method, path, _, _ in CALLS}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "ok", "errors"), CALLS, ids=[f"{c[0]} {c[1]}" for c in CALLS]
+)
+def test_answers_validate_against_the_document(world, document, method, path, ok, errors):
+    response = ok(world)
+    assert response.status_code < 300, response.text
+    assert_documented(document, method, path, response)
+    for call in errors:
+        response = call(world)
+        assert response.status_code >= 400, response.text
+        assert_documented(document, method, path, response)
+
+
+@pytest.mark.parametrize(
+    "candidates", ["cells", {"kind": "party_service_center"}, {"kind": "community"}]
+)
+def test_every_kind_of_site_validates(world, document, candidates):
+    body = PLAN | {"p": 2, "candidates": candidates}
+    response = world.client.post("/plan/sites", json=body, headers=world.planner)
+    assert response.status_code == 200, response.text
+    assert response.json()["sites"], "the plan should choose sites"
+    assert_documented(document, "POST", "/plan/sites", response)
+    cover = world.client.post(
+        "/plan/cover", json=body | {"target_share": 1.0}, headers=world.planner
+    )
+    assert_documented(document, "POST", "/plan/cover", cover)
+
+
+def test_gaps_without_any_open_station_validate(world, document, session):
+    session.execute(text("UPDATE stations SET status = 'closed'"))
+    world.client.post("/coverage/refresh", json={"city": CITY, "res": 8}, headers=world.planner)
+    response = world.client.get("/coverage/gaps", params={"city": CITY, "res": 8})
+    features = response.json()["features"]
+    assert features and all(f["properties"]["nearest_station_id"] is None for f in features)
+    assert_documented(document, "GET", "/coverage/gaps", response)
