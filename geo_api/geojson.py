@@ -15,14 +15,16 @@ class Point(BaseModel):
     """A GeoJSON point: longitude, latitude."""
 
     type: Literal["Point"] = "Point"
-    coordinates: Position
+    coordinates: Position = Field(examples=[(104.0657, 30.6595)])
 
 
 class Polygon(BaseModel):
     """A GeoJSON polygon: an outer ring, then its holes, each closed."""
 
     type: Literal["Polygon"] = "Polygon"
-    coordinates: list[list[Position]]
+    coordinates: list[list[Position]] = Field(
+        examples=[[[(104.06, 30.65), (104.07, 30.65), (104.07, 30.66), (104.06, 30.65)]]]
+    )
 
 
 class MultiPolygon(BaseModel):

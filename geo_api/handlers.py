@@ -1,6 +1,7 @@
 """Map domain errors and FastAPI's own errors to ``{"detail": "..."}`` answers, in one place."""
 
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -31,13 +32,23 @@ def status_code_for(exc: errors.WarmmapError) -> int:
     return 400
 
 
+# Where a value may take several shapes (``list[str] | str``, ``"cells" | {"kind": ...}``),
+# pydantic names the shape it tried inside the location: ``literal['cells']``, ``CandidateKind``,
+# ``list[str]``. The reader needs the field's name, not ours for its types.
+_SHAPE = re.compile(r"^(?:[A-Z]\w*|[a-z-]+\[.*\]|str|int|float|bool|list|dict|none)$")
+_WHERE = {"query", "body", "path", "header"}
+
+
 def validation_detail(exc: RequestValidationError) -> str:
     """Say in one line which parameter was wrong and why, e.g. ``lat: must be <= 90``."""
-    parts = []
+    parts: list[str] = []
     for error in exc.errors():
-        where = [str(p) for p in error.get("loc", ()) if p not in ("query", "body", "path")]
-        name = ".".join(where) or "request"
-        parts.append(f"{name}: {error.get('msg', 'invalid value')}")
+        where = [
+            str(p) for p in error.get("loc", ()) if p not in _WHERE and not _SHAPE.match(str(p))
+        ]
+        part = f"{'.'.join(where) or 'request'}: {error.get('msg', 'invalid value')}"
+        if part not in parts:
+            parts.append(part)
     return "; ".join(parts) or "invalid request"
 
 

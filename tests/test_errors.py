@@ -1,14 +1,24 @@
-from typing import Annotated
+from typing import Annotated, Literal
 
 import pytest
 from fastapi import Query
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from geo_api import errors
 from geo_api.dependencies import SessionDep
 from geo_api.main import create_app
+
+
+class Place(BaseModel):
+    kind: Literal["city", "district"]
+
+
+class Shapes(BaseModel):
+    candidates: Literal["cells"] | Place
+    words: list[str] | str | None = None
 
 
 @pytest.fixture
@@ -22,6 +32,10 @@ def error_client(app) -> TestClient:
     @app.get("/needs-int")
     def needs_int(k: Annotated[int, Query(ge=1, le=50)]) -> dict[str, int]:
         return {"k": k}
+
+    @app.post("/shapes")
+    def shapes(body: Shapes) -> dict[str, str]:
+        return {"ok": "yes"}
 
     @app.get("/bad-sql")
     def bad_sql(session: SessionDep) -> None:
@@ -58,6 +72,26 @@ def test_validation_errors_are_one_line_naming_the_parameter(error_client, query
     assert isinstance(detail, str)
     assert detail.startswith(fragment)
     assert "\n" not in detail
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            {"candidates": {"kind": "castle"}},
+            "candidates: Input should be 'cells'; "
+            "candidates.kind: Input should be 'city' or 'district'",
+        ),
+        (
+            {"candidates": "cells", "words": 3},
+            "words: Input should be a valid list; words: Input should be a valid string",
+        ),
+    ],
+)
+def test_validation_errors_name_fields_not_the_types_tried(error_client, body, expected):
+    response = error_client.post("/shapes", json=body)
+    assert response.status_code == 422
+    assert response.json() == {"detail": expected}
 
 
 def test_unknown_path_is_404_with_detail(error_client):

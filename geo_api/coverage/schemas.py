@@ -44,7 +44,8 @@ class GapProperties(BaseModel):
     )
 
 
-GapFeature = Feature[Polygon, GapProperties]
+class GapFeature(Feature[Polygon, GapProperties]):
+    """A gap cell: its hexagon, and the cell's H3 index as id."""
 
 
 class GapCollection(BaseModel):

@@ -19,7 +19,7 @@ SOLVERS = (
 class CandidateKind(BaseModel):
     """Existing places as candidates: the stations of a kind, or the areas of an admin level."""
 
-    kind: StationKind | AdminLevel = Field(
+    kind: Literal[StationKind, AdminLevel] = Field(
         description="A station kind (e.g. party_service_center: centres that may become warm "
         "stations; warm_station: the closed ones) or an admin level (each area's inner point)."
     )

@@ -6,10 +6,11 @@ import numpy as np
 import orjson
 from pydantic import BaseModel, Field
 
-from geo_api.coords import WGS84, from_wgs84
+from geo_api.coords import WGS84, OutputSystem, from_wgs84
 from geo_api.geojson import Feature, FeatureCollection, Point
 from geo_api.stations.links import MapLinks, map_links
 from geo_api.stations.nearest import NearbyStation
+from geo_api.vocab import Amenity, StationKind
 
 # Streets are not straight lines: a route is about 1.3 times the straight distance in Chinese
 # city centres. Speeds: an adult walking, and an e-bike within the 25 km/h legal limit in traffic.
@@ -40,9 +41,9 @@ class NearbyProperties(BaseModel):
 
     id: int
     name: str
-    kind: str
+    kind: StationKind
     address: str | None
-    amenities: list[str]
+    amenities: list[Amenity]
     hours_text: str | None
     open_now: bool | None = Field(description="null when the opening hours are unknown")
     distance_m: float
@@ -51,13 +52,16 @@ class NearbyProperties(BaseModel):
     links: Links
 
 
-NearbyFeature = Feature[Point, NearbyProperties]
+class NearbyFeature(Feature[Point, NearbyProperties]):
+    """A station near the worker, as a GeoJSON feature."""
 
 
 class NearbyCollection(FeatureCollection[NearbyFeature]):
     """The nearest stations, nearest first."""
 
-    coordinate_system: str = Field(description="wgs84 unless out_crs asked for gcj02 or bd09")
+    coordinate_system: OutputSystem = Field(
+        description="wgs84 unless out_crs asked for gcj02 or bd09"
+    )
 
 
 def coordinates_in(lons: list[float], lats: list[float], out_crs: str) -> list[list[float]]:

@@ -106,7 +106,8 @@ class StationProperties(BaseModel):
     updated_at: datetime | None
 
 
-StationFeature = Feature[Point, StationProperties]
+class StationFeature(Feature[Point, StationProperties]):
+    """A station as a GeoJSON feature in WGS-84, with every public field."""
 
 
 class StationCollection(BaseModel):
