@@ -152,6 +152,18 @@ def field(document: dict, model: str, name: str) -> dict:
         ("get", "/stations/nearest", "amenity", vocab.AMENITIES),
         ("get", "/stations", "kind", vocab.STATION_KINDS),
         ("get", "/stations", "amenity", vocab.AMENITIES),
+    ],
+)
+def test_word_parameters_list_their_vocabulary(document, method, path, name, values):
+    # Checked by the route (a 422 naming the unknown word), so listed in the description.
+    description = parameter(document, method, path, name)["description"]
+    for value in values:
+        assert re.search(rf"\b{value}\b", description), value
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "name", "values"),
+    [
         ("get", "/stations/{station_id}/reports", "status", vocab.REPORT_STATUSES),
         ("get", "/coverage/communities", "level", vocab.COVERAGE_LEVELS),
     ],

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from geo_api import vocab
 from geo_api.coords import OUTPUT_SYSTEMS, POINT_INPUT_SYSTEMS
 from geo_api.dependencies import PlannerDep, ReadSessionDep, SessionDep, SettingsDep
 from geo_api.responses import error_responses
@@ -21,15 +22,24 @@ from geo_api.stations.schemas import (
     StationFeature,
     StationFields,
 )
-from geo_api.vocab import Amenity, ReportStatus, StationKind
+from geo_api.vocab import ReportStatus
 from geo_api.vocab.hours import minute_of_week
 
 router = APIRouter(tags=["stations"], responses=error_responses(503), route_class=DocumentedRoute)
 
 StationId = Annotated[int, Path(description="The station's id.")]
-Kind = Annotated[StationKind | None, Query(description="Only stations of this kind.")]
+# Checked by inputs.check_word and check_amenities, which answer a 422 naming the bad word.
+Kind = Annotated[
+    str | None,
+    Query(description="Only stations of this kind: " + ", ".join(vocab.STATION_KINDS) + "."),
+]
 Amenities = Annotated[
-    list[Amenity] | None, Query(description="Only stations with this amenity; repeat for more.")
+    list[str] | None,
+    Query(
+        description="Only stations with this amenity (repeat it: all must be present): "
+        + ", ".join(vocab.AMENITIES)
+        + "."
+    ),
 ]
 
 NEAREST_DESCRIPTION = f"""
@@ -75,8 +85,8 @@ def nearest(
         lat=point_lat,
         k=k,
         max_distance_m=max_distance_m,
-        amenities=inputs.unique(amenity),
-        kind=kind,
+        amenities=inputs.check_amenities(amenity or []),
+        kind=inputs.check_word(kind, vocab.STATION_KINDS, "kind"),
         open_only=open_now,
         # the app's settings straight from its state: a SettingsDep would cost a thread hop
         minute_of_week=minute_of_week(inputs.parse_at(at), request.app.state.settings.timezone),
@@ -97,7 +107,12 @@ def stations(
 ) -> StationCollection:
     """List stations, a page at a time, by id."""
     return records.list_stations(
-        session, inputs.parse_bbox(bbox), kind, inputs.unique(amenity), limit, offset
+        session,
+        inputs.parse_bbox(bbox),
+        inputs.check_word(kind, vocab.STATION_KINDS, "kind"),
+        inputs.check_amenities(amenity or []),
+        limit,
+        offset,
     )
 
 

@@ -2,9 +2,9 @@
 
 import math
 import re
-from collections.abc import Sequence
 from datetime import datetime
 
+from geo_api import vocab
 from geo_api.coords import OUTPUT_SYSTEMS, POINT_INPUT_SYSTEMS, in_china, normalize_crs, to_wgs84
 from geo_api.errors import InvalidInput
 
@@ -52,9 +52,21 @@ def parse_at(value: str | None) -> datetime:
         ) from None
 
 
-def unique(values: Sequence[str] | None) -> tuple[str, ...]:
-    """Return ``values`` once each, in their order (a repeated ``amenity=`` is one filter)."""
-    return tuple(dict.fromkeys(values or ()))
+def check_amenities(values: list[str], parameter: str = "amenity") -> tuple[str, ...]:
+    """Return ``values`` if every one is in the vocabulary, else a 422 naming the first unknown."""
+    for value in values:
+        if value not in vocab.AMENITIES:
+            raise InvalidInput(
+                f"{parameter}: unknown amenity {value!r}; use {', '.join(vocab.AMENITIES)}"
+            )
+    return tuple(dict.fromkeys(values))
+
+
+def check_word(value: str | None, words: tuple[str, ...], parameter: str) -> str | None:
+    """Return ``value`` if it is None or one of ``words``, else a 422 naming ``parameter``."""
+    if value is not None and value not in words:
+        raise InvalidInput(f"{parameter}: unknown value {value!r}; use {', '.join(words)}")
+    return value
 
 
 def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
