@@ -1,6 +1,6 @@
 """Browser tests' fixtures: a live warmmap server and a real headless Chromium that may not leave it.
 
-Use it from a test module with ``pytest_plugins = ["tests.browser"]`` (or import the fixtures):
+``tests/conftest.py`` registers this module as a plugin, so any test may ask for its fixtures:
 
 - ``live_server``: the real app served by uvicorn on a free port of 127.0.0.1, on the test
   database (``database_url``). Requests go through the app's own engine, so a test that needs
@@ -164,7 +164,7 @@ def page(browser: Browser) -> Iterator[LoopbackPage]:
 
 
 def screenshot(page: Page, name: str) -> Path:
-    """Save a full-page screenshot as ``tests/output/<name>.png`` and return its path."""
+    """Save a screenshot of the viewport as ``tests/output/<name>.png`` and return its path."""
     OUTPUT.mkdir(exist_ok=True)
     path = OUTPUT / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
