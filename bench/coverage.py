@@ -31,6 +31,7 @@ from etl.demo.defaults import DEFAULT_SEED
 from etl.demo.install import install_demo
 from geo_api.coverage.refresh import refresh_city
 from geo_api.database import sqlalchemy_url
+from geo_api.plan.deadline import Deadline
 from geo_api.plan.instance import reduce_problem
 from geo_api.plan.solver import solve_mclp
 
@@ -62,7 +63,7 @@ def solve_ours(cost_m: np.ndarray, weights: np.ndarray, radius_m: float, p: int)
     started = time.perf_counter()
     d_idx, c_idx = np.nonzero(cost_m <= radius_m)
     problem, columns = reduce_problem(weights, d_idx, c_idx)
-    solution = solve_mclp(problem, p, time_limit_s=24 * 3600)
+    solution = solve_mclp(problem, p, Deadline(24 * 3600))
     seconds = time.perf_counter() - started
     sites = [columns[j] for j in solution.chosen]
     covered = (cost_m[:, sites] <= radius_m).any(axis=1)

@@ -9,6 +9,9 @@ from sqlalchemy import text
 
 from geo_api.auth import create_key
 from geo_api.coords import wgs84_to_gcj02
+from geo_api.plan.deadline import Deadline
+from geo_api.plan.instance import PlanSpec
+from geo_api.plan.sites import plan_sites
 from tests.coverage_city import CITY, EAST, NORTH, SOUTH, WEST, build_city, make_station
 
 GEOD = Geod(ellps="WGS84")
@@ -208,3 +211,74 @@ def test_plan_curve_rises_to_the_answer_and_sites_convert_to_gcj02(client, sessi
         lon, lat = wgs84_to_gcj02(wgs["lon"], wgs["lat"])
         assert shifted["station_id"] == wgs["station_id"]
         assert (shifted["lon"], shifted["lat"]) == pytest.approx((float(lon), float(lat)), abs=1e-6)
+
+
+def station_kind_spec(time_limit_s):
+    return PlanSpec(
+        city=CITY,
+        threshold_m=1200,
+        candidates={"kind": "party_service_center"},
+        time_limit_s=time_limit_s,
+    )
+
+
+def test_the_curve_draws_on_one_deadline_for_the_whole_request(session):
+    build_city(session, seed=11)
+    kind_candidates(session)
+    deadline = Deadline(10.0)
+    plan = plan_sites(session, station_kind_spec(10.0), 4, deadline).model_dump()
+    assert plan["optimal"] is True and plan["curve_method"] == "re-solved exactly for each p"
+    limits = [solve.limit_s for solve in deadline.solves]
+    runs = [solve.run_s for solve in deadline.solves]
+    assert len(limits) == 4  # p=4, then the curve's p=1, 2 and 3
+    # Each solve was given only what the ones before it left (by the time HiGHS reports).
+    for i, limit_s in enumerate(limits):
+        assert sum(runs[:i]) + limit_s <= 10.0
+
+
+class SteppingClock:
+    """A clock that moves one second every time it is read."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        self.now += 1.0
+        return self.now
+
+
+def test_when_the_deadline_runs_out_the_curve_falls_back_to_the_greedy_order(session):
+    build_city(session, seed=11)
+    kind_candidates(session)
+    deadline = Deadline(3.5, clock=SteppingClock())
+    plan = plan_sites(session, station_kind_spec(3.5), 6, deadline).model_dump()
+    assert plan["optimal"] is True and plan["solver"] == "highs-mip"
+    assert plan["curve_method"] == "greedy order of the chosen sites"
+    assert any("curve at p=" in note and "3.5 s time limit" in note for note in plan["notes"])
+    limits = [solve.limit_s for solve in deadline.solves]
+    assert 1 <= len(limits) < 6
+    assert limits == sorted(limits, reverse=True) and max(limits) < 3.5
+    covered = [point["covered_riders"] for point in plan["curve"]]
+    assert [point["p"] for point in plan["curve"]] == [1, 2, 3, 4, 5, 6]
+    assert covered == sorted(covered) and covered[-1] == plan["covered_riders_after"]
+
+
+def test_a_request_out_of_time_answers_greedy_and_says_so(client, session, planner):
+    build_city(session, seed=11)
+    kind_candidates(session)
+    body = {
+        "city": CITY,
+        "p": 3,
+        "threshold_m": 1200,
+        "candidates": {"kind": "party_service_center"},
+        "time_limit_s": 0.0001,
+    }
+    plan = client.post("/plan/sites", json=body, headers=planner).json()
+    assert plan["optimal"] is False and plan["solver"] == "greedy"
+    assert plan["curve_method"] == "greedy order of the chosen sites"
+    assert plan["upper_bound_riders"] >= plan["covered_riders_after"]
+    assert plan["gap_riders"] == plan["upper_bound_riders"] - plan["covered_riders_after"]
+    assert "the 0.0001 s time limit ran out before HiGHS could start" in plan["notes"]
+    cover = client.post("/plan/cover", json=body | {"target_share": 0.5}, headers=planner).json()
+    assert cover["optimal"] is False and cover["solver"] == "greedy"
+    assert "the 0.0001 s time limit ran out before HiGHS could start" in cover["notes"]

@@ -22,6 +22,7 @@ from geo_api.coords import geodesic_m
 from geo_api.coverage.areas import AREA_TREE_CTE, City, load_city
 from geo_api.coverage.refresh import check_res
 from geo_api.errors import InvalidInput
+from geo_api.plan.deadline import DEFAULT_TIME_LIMIT_S
 from geo_api.plan.solver import CoverProblem
 
 # Projection error within a city's 200 km is far below 1%; the exact check decides.
@@ -65,7 +66,7 @@ class PlanSpec:
     candidates: str | dict[str, Any] = "cells"
     res: int = 9
     out_crs: str = "wgs84"
-    time_limit_s: float = 20.0
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S
 
 
 @dataclass

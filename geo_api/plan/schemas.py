@@ -7,12 +7,14 @@ from pydantic import BaseModel, Field
 from geo_api.areas import Adcode
 from geo_api.coords import OutputSystem
 from geo_api.coverage.refresh import MAX_RES, MIN_RES
+from geo_api.plan.deadline import DEFAULT_TIME_LIMIT_S
 from geo_api.plan.instance import PlanSpec
 from geo_api.vocab import AdminLevel, StationKind
 
 SOLVERS = (
-    "`highs-mip` (HiGHS, exact when `optimal`), `greedy+swap` or `greedy` (its fallbacks when "
-    "HiGHS finds no proven answer within `time_limit_s`), `trivial` (nothing to choose)"
+    "`highs-mip` (HiGHS: proven when `optimal`, else its best answer when the time ran out and "
+    "it beat the heuristic), `greedy+swap` or `greedy` (the heuristic's answer when HiGHS had "
+    "none better within `time_limit_s`), `trivial` (nothing to choose)"
 )
 
 
@@ -37,7 +39,12 @@ class PlanRequest(BaseModel):
     )
     res: int = Field(9, ge=MIN_RES, le=MAX_RES, description="H3 resolution of cell candidates.")
     out_crs: OutputSystem = Field("wgs84", description="Coordinate system of the sites.")
-    time_limit_s: float = Field(20.0, gt=0, le=300, description="Seconds HiGHS may search.")
+    time_limit_s: float = Field(
+        DEFAULT_TIME_LIMIT_S,
+        gt=0,
+        le=300,
+        description="Seconds the whole request may take: every solve gets what is left.",
+    )
 
     def spec(self) -> PlanSpec:
         """Return the request as the planner's domain layer takes it."""
@@ -119,7 +126,7 @@ class SitesPlan(BaseModel):
     upper_bound_riders: int = Field(description="No choice of p sites covers more riders.")
     gap_riders: int = Field(description="upper_bound_riders - covered_riders_after.")
     candidates: int = Field(description="How many candidate sites were considered.")
-    notes: list[str]
+    notes: list[str] = Field(description="Why the answer or its curve is not proven, if so.")
 
 
 class CoverPlan(BaseModel):
@@ -140,3 +147,4 @@ class CoverPlan(BaseModel):
     optimal: bool = Field(description="Whether the number of sites is proven the fewest.")
     solver: str = Field(description=f"Which solver answered: {SOLVERS}.")
     candidates: int = Field(description="How many candidate sites were considered.")
+    notes: list[str] = Field(description="Why the answer is not proven, if so.")

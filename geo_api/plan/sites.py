@@ -6,9 +6,13 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from geo_api.coords import from_wgs84
+from geo_api.plan.deadline import Deadline
 from geo_api.plan.instance import Instance, PlanSpec, build_instance
 from geo_api.plan.schemas import CoverPlan, SitesPlan
-from geo_api.plan.solver import CoverProblem, Solution, solve_cover, solve_mclp
+from geo_api.plan.solver import CoverProblem, Solution, mclp_exact, solve_cover, solve_mclp
+
+EXACT_CURVE = "re-solved exactly for each p"
+GREEDY_CURVE = "greedy order of the chosen sites"
 
 
 def in_added_order(problem: CoverProblem, chosen: list[int]) -> list[tuple[int, float]]:
@@ -43,35 +47,54 @@ def site_features(instance: Instance, chosen: list[int], out_crs: str) -> list[d
 
 
 def coverage_curve(
-    instance: Instance, solution: Solution, p: int, time_limit_s: float
-) -> tuple[list[dict[str, int]], str]:
-    """Return covered riders for 1..p: re-solved exactly per p, or in the greedy order."""
+    instance: Instance, solution: Solution, p: int, deadline: Deadline
+) -> tuple[list[dict[str, int]], str, list[str]]:
+    """Return covered riders for 1..p, how they were found, and why not exactly if not.
+
+    Each p below the chosen one is re-solved exactly with what is left of the deadline; when a
+    solve ends without proof (the deadline ran out), the whole curve is the greedy order of the
+    chosen sites instead.
+    """
+    if not solution.optimal:
+        return greedy_curve(instance, solution, p), GREEDY_CURVE, []
+    objectives = []
+    for k in range(1, p):
+        run = mclp_exact(instance.problem, k, deadline)
+        if run.chosen is None or not run.optimal:
+            note = f"curve at p={k}: {run.note}; the curve is the greedy order instead"
+            return greedy_curve(instance, solution, p), GREEDY_CURVE, [note]
+        objectives.append(instance.problem.covered_weight(run.chosen))
+    objectives.append(solution.objective)
     before = instance.covered_before
-    if solution.optimal:
-        curve = []
-        for k in range(1, p + 1):
-            step = solution if k == p else solve_mclp(instance.problem, k, time_limit_s)
-            if not step.optimal:
-                break
-            curve.append({"p": k, "covered_riders": before + round(step.objective)})
-        else:
-            return curve, "re-solved exactly for each p"
+    curve = [{"p": k, "covered_riders": before + round(v)} for k, v in enumerate(objectives, 1)]
+    return curve, EXACT_CURVE, []
+
+
+def greedy_curve(instance: Instance, solution: Solution, p: int) -> list[dict[str, int]]:
+    """Return covered riders for 1..p adding the chosen sites in the order of what each adds."""
+    before = instance.covered_before
     order = in_added_order(instance.problem, solution.chosen)
     running = np.cumsum([added for _, added in order]) if order else np.zeros(0)
-    curve = [
+    return [
         {"p": k, "covered_riders": before + round(float(running[min(k, len(order)) - 1]))}
         if order
         else {"p": k, "covered_riders": before}
         for k in range(1, p + 1)
     ]
-    return curve, "greedy order of the chosen sites"
 
 
-def plan_sites(session: Session, spec: PlanSpec, p: int) -> SitesPlan:
-    """Choose ``p`` new sites covering the most riders, with the open stations fixed."""
+def plan_sites(
+    session: Session, spec: PlanSpec, p: int, deadline: Deadline | None = None
+) -> SitesPlan:
+    """Choose ``p`` new sites covering the most riders, with the open stations fixed.
+
+    ``spec.time_limit_s`` bounds the whole plan (see ``geo_api.plan.deadline``); a ``deadline``
+    given instead (tests pass one with their own clock) must carry the same limit.
+    """
+    deadline = deadline or Deadline(spec.time_limit_s)
     instance = build_instance(session, spec)
-    solution = solve_mclp(instance.problem, p, spec.time_limit_s)
-    curve, curve_method = coverage_curve(instance, solution, p, spec.time_limit_s)
+    solution = solve_mclp(instance.problem, p, deadline)
+    curve, curve_method, curve_notes = coverage_curve(instance, solution, p, deadline)
     after = instance.covered_before + round(solution.objective)
     bound = instance.covered_before + int(np.floor(solution.bound + 1e-6))
     return SitesPlan.model_validate(
@@ -90,7 +113,7 @@ def plan_sites(session: Session, spec: PlanSpec, p: int) -> SitesPlan:
             "upper_bound_riders": bound,
             "gap_riders": bound - after,
             "candidates": len(instance.candidates.labels),
-            "notes": solution.notes,
+            "notes": [*solution.notes, *curve_notes],
         }
     )
 
@@ -100,14 +123,17 @@ def share(riders: float, total: int) -> float:
     return round(riders / total, 4) if total else 1.0
 
 
-def plan_cover(session: Session, spec: PlanSpec, target_share: float) -> CoverPlan:
+def plan_cover(
+    session: Session, spec: PlanSpec, target_share: float, deadline: Deadline | None = None
+) -> CoverPlan:
     """Choose the fewest new sites bringing the covered share of riders to ``target_share``."""
+    deadline = deadline or Deadline(spec.time_limit_s)
     instance = build_instance(session, spec)
     total, before = instance.total_riders, instance.covered_before
     reachable = before + instance.problem.covered_weight(list(range(instance.problem.n_candidates)))
     feasible = reachable >= target_share * total - 1e-6
     need = (target_share * total if feasible else reachable) - before
-    solution = solve_cover(instance.problem, need, spec.time_limit_s)
+    solution = solve_cover(instance.problem, need, deadline)
     after = before + round(solution.objective)
     return CoverPlan.model_validate(
         {
@@ -126,5 +152,6 @@ def plan_cover(session: Session, spec: PlanSpec, target_share: float) -> CoverPl
             "optimal": solution.optimal,
             "solver": solution.solver,
             "candidates": len(instance.candidates.labels),
+            "notes": solution.notes,
         }
     )
