@@ -7,7 +7,7 @@ import pytest
 from alembic import command
 from pyproj import Geod
 from shapely import wkb
-from shapely.geometry import Point, shape
+from shapely.geometry import Point, box, shape
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
@@ -17,7 +17,7 @@ from geo_api.coverage.gaps import coverage_gaps
 from geo_api.coverage.refresh import refresh_city
 from geo_api.database import sqlalchemy_url
 from geo_api.migrate import alembic_config
-from tests.coverage_city import CITY, build_city, make_outlet, make_station
+from tests.coverage_city import CITY, build_city, make_area, make_outlet, make_station
 from tests.dbutil import create_database, drop_database
 
 GEOD = Geod(ellps="WGS84")
@@ -350,3 +350,35 @@ def test_cli_refresh_fills_the_cells_and_is_audited():
         engine.dispose()
     finally:
         drop_database(url)
+
+
+def test_an_outlet_at_the_far_tip_of_a_boundary_cell_at_yichun_is_counted(session):
+    # At 47.7°N a degree of longitude is 75 km. Take the cell there that reaches farthest east
+    # of its westmost vertex, and a city whose east edge just passes that vertex: the cell
+    # overlaps the city by a sliver and its outlets lie up to a cell's width outside it.
+    res = 9
+    disk = h3.grid_disk(h3.latlng_to_cell(47.7, 128.9, res), 3)
+
+    def span(cell):
+        lons = [lng for _, lng in h3.cell_to_boundary(cell)]
+        return max(lons) - min(lons)
+
+    cell = max(disk, key=span)
+    ring = h3.cell_to_boundary(cell)
+    west_lat, west_lon = min(ring, key=lambda v: v[1])
+    east_lat, east_lon = max(ring, key=lambda v: v[1])
+    city = box(west_lon - 0.05, west_lat - 0.02, west_lon + 1e-5, west_lat + 0.02)
+    make_area(session, "230799", "city", city, None)
+    centre_lat, centre_lon = h3.cell_to_latlng(cell)
+    # 2 % of the way from the eastern tip to the centre: inside the cell, at its tip.
+    lon = east_lon + 0.02 * (centre_lon - east_lon)
+    lat = east_lat + 0.02 * (centre_lat - east_lat)
+    assert h3.latlng_to_cell(lat, lon, res) == cell
+    make_outlet(session, lon, lat, 12)
+    make_station(session, west_lon - 0.01, west_lat)
+    refresh_city(session, "230799", res)
+    row = session.execute(
+        text("SELECT outlets, riders FROM coverage_cells WHERE city_adcode = '230799' AND h3 = :h"),
+        {"h": cell},
+    ).one()
+    assert (row.outlets, row.riders) == (1, 12)

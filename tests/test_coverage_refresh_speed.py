@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 import shapely
 from pyproj import Geod
-from shapely.geometry import Polygon
+from shapely.geometry import Polygon, box
 from sqlalchemy import text
 
-from geo_api.coverage.refresh import _overlapping, refresh_city
+from geo_api.coverage.refresh import _overlapping, expanded_bounds, refresh_city
 from geo_api.coverage.staging import hexagons_ewkb, parents_of
 from tests.coverage_city import CITY, build_city
 
@@ -108,3 +108,25 @@ def test_hexagons_ewkb_are_h3_boundaries_in_lon_lat_with_srid():
         ring = [(lon, lat) for lat, lon in h3.cell_to_boundary(cell)]
         assert list(polygon.exterior.coords) == [*ring, ring[0]]
         assert shapely.get_srid(polygon) == 4326
+
+
+@pytest.mark.parametrize("lat", [18.3, 30.6, 47.7, 53.3])
+@pytest.mark.parametrize("res", [7, 9, 11])
+def test_the_refresh_margin_holds_the_widest_cell_at_every_latitude_of_china(lat, res):
+    # From Sanya to Mohe: the outlets read around a city must reach as far as a cell that
+    # overlaps its edge can stick out, measured on the spheroid at the poleward edge, where a
+    # degree of longitude is shortest.
+    lon = 120.0
+    widest_m = 0.0
+    for cell in h3.grid_disk(h3.latlng_to_cell(lat, lon, res), 4):
+        ring = h3.cell_to_boundary(cell)
+        for a_lat, a_lon in ring:
+            for b_lat, b_lon in ring:
+                widest_m = max(widest_m, GEOD.inv(a_lon, a_lat, b_lon, b_lat)[2])
+    city = box(lon - 0.1, lat - 0.1, lon, lat)
+    x0, y0, x1, y1 = expanded_bounds([city], res)
+    # East and west at the widened box's poleward edge, north and south along a meridian.
+    assert GEOD.inv(lon, y1, x1, y1)[2] >= widest_m
+    assert GEOD.inv(lon - 0.1, y1, x0, y1)[2] >= widest_m
+    assert GEOD.inv(lon, lat, lon, y1)[2] >= widest_m
+    assert GEOD.inv(lon, lat - 0.1, lon, y0)[2] >= widest_m

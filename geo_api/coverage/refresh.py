@@ -6,6 +6,7 @@ geography index per group of cells bounds the candidates, and a LATERAL per cell
 at the smallest exact spheroidal distance.
 """
 
+import math
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -72,6 +73,15 @@ LEFT JOIN LATERAL (
     LIMIT 1
 ) nearest ON true
 """
+
+# The widest H3 cell measured (vertex to vertex, anywhere on the globe, res 4 to 11) spans 2.21
+# average edges; 2.5 leaves room.
+CELL_WIDTH_EDGES = 2.5
+# The shortest degree of latitude (at the equator) and a degree of longitude on the equator,
+# in km on the WGS-84 spheroid; a degree of longitude at latitude phi is at least the latter
+# times cos(phi).
+KM_PER_DEGREE_LAT = 110.574
+KM_PER_DEGREE_LON_EQUATOR = 111.320
 
 # Cells are grouped this many resolutions up for the nearest-station search (49 per group).
 GROUP_LEVELS = 2
@@ -172,9 +182,10 @@ def refresh_city(session: Session, city: str, res: int = 9) -> RefreshResult:
     # The moment the refresh starts reading: a change logged after it may not be in the cells
     # (``coverage.gaps`` then says stale).
     refreshed_at = session.execute(text("SELECT clock_timestamp()")).scalar_one()
-    root = load_city(session, city)
-    cells = cells_touching(area_boundaries(session, city), res)
-    outlets, riders = outlet_demand(session, cells, res, expanded_bounds(root.boundary, res))
+    load_city(session, city)  # NotFound unless the city is loaded
+    boundaries = area_boundaries(session, city)
+    cells = cells_touching(boundaries, res)
+    outlets, riders = outlet_demand(session, cells, res, expanded_bounds(boundaries, res))
     session.execute(text(STAGING_DDL))
     session.execute(text("TRUNCATE coverage_staging"))
     cursor = session.connection().connection.cursor()
@@ -209,9 +220,18 @@ def refresh_city(session: Session, city: str, res: int = 9) -> RefreshResult:
     )
 
 
-def expanded_bounds(boundary: BaseGeometry, res: int) -> tuple[float, ...]:
-    """Return the boundary's bounds widened by two cells, as far as overlapping cells reach."""
-    # A degree of latitude is about 111 km; of longitude less, so this errs on the wide side.
-    margin_deg = 2 * h3.average_hexagon_edge_length(res, unit="km") / 80.0
-    x0, y0, x1, y1 = boundary.bounds
-    return (x0 - margin_deg, y0 - margin_deg, x1 + margin_deg, y1 + margin_deg)
+def expanded_bounds(boundaries: list[BaseGeometry], res: int) -> tuple[float, ...]:
+    """Return the bounds of ``boundaries`` widened as far as a cell overlapping them reaches.
+
+    A cell that overlaps an area by a sliver can reach a whole cell width beyond its bounds, and
+    its outlets must still be read. The width is at most ``CELL_WIDTH_EDGES`` average edges; it
+    is turned into degrees with the shortest degree of latitude (at the equator) and the length
+    of a degree of longitude at the poleward edge of the widened box, where it is shortest (at
+    Yichun's 47.7°N a degree of longitude is 75 km, not the 111 km of the equator).
+    """
+    x0, y0, x1, y1 = (float(v) for v in shapely.total_bounds(boundaries))
+    width_km = CELL_WIDTH_EDGES * h3.average_hexagon_edge_length(res, unit="km")
+    margin_lat = width_km / KM_PER_DEGREE_LAT
+    poleward = min(89.0, max(abs(y0), abs(y1)) + margin_lat)
+    margin_lon = width_km / (KM_PER_DEGREE_LON_EQUATOR * math.cos(math.radians(poleward)))
+    return (x0 - margin_lon, y0 - margin_lat, x1 + margin_lon, y1 + margin_lat)
