@@ -1,14 +1,17 @@
 import subprocess
 import sys
+from contextlib import nullcontext
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
+from typer.testing import CliRunner
 
 from geo_api.auth import Principal, create_key, hash_key
 from geo_api.dependencies import GridManagerDep, PlannerDep
 from geo_api.errors import InvalidInput
 from geo_api.models import ApiKey
+from warmmap_cli import app, common
 
 
 @pytest.fixture
@@ -92,43 +95,19 @@ def test_bad_key_requests_are_refused(session, role, scope, message):
         create_key(session, "x", role, scope)
 
 
-def test_cli_creates_a_working_key(database_url, engine):
-    env = {"WARMMAP_DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "warmmap_cli",
-            "keys",
-            "create",
-            "--role",
-            "grid_manager",
-            "--scope",
-            "510104001",
-            "--scope",
-            "510104002",
-            "--name",
-            "cli test",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+def test_cli_creates_a_working_key(session, connection, monkeypatch):
+    # The command runs in-process on the test's connection: what it writes is rolled back
+    # with the test, and read here before that.
+    monkeypatch.setattr(common, "database", lambda: nullcontext(connection))
+    arguments = ["keys", "create", "--role", "grid_manager", "--name", "cli test"]
+    result = CliRunner().invoke(app, [*arguments, "--scope", "510104001", "--scope", "510104002"])
+    assert result.exit_code == 0, result.output
     key = result.stdout.strip()
-    with engine.begin() as connection:
-        row = connection.execute(
-            text("SELECT role, scope_adcodes FROM api_keys WHERE key_hash = :h"),
-            {"h": hash_key(key)},
-        ).one()
-        audited = connection.execute(
-            text(
-                "SELECT count(*) FROM audit_log WHERE entity = 'api_key' AND entity_id = 'cli test'"
-            )
-        ).scalar_one()
-        connection.execute(text("DELETE FROM api_keys WHERE key_hash = :h"), {"h": hash_key(key)})
-        connection.execute(text("DELETE FROM audit_log WHERE entity_id = 'cli test'"))
+    row = session.scalars(select(ApiKey).where(ApiKey.key_hash == hash_key(key))).one()
     assert row.role == "grid_manager" and row.scope_adcodes == ["510104001", "510104002"]
+    audited = session.execute(
+        text("SELECT count(*) FROM audit_log WHERE entity = 'api_key' AND entity_id = 'cli test'")
+    ).scalar_one()
     assert audited == 1
 
 
