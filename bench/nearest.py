@@ -24,6 +24,7 @@ import psycopg2
 
 from bench.harness import running_server
 from bench.nearest_data import bench_url, prepare, query_points
+from geo_api.settings import get_settings
 from geo_api.stations.nearest import NearestQuery, nearest_params, nearest_sql
 from geo_api.vocab.hours import minute_of_week
 
@@ -48,7 +49,9 @@ def _query(lon: float, lat: float, params: dict[str, Any]) -> NearestQuery:
         k=K,
         amenities=(params["amenity"],) if "amenity" in params else (),
         open_only="open_now" in params,
-        minute_of_week=minute_of_week(datetime.fromisoformat(params.get("at", AT))),
+        minute_of_week=minute_of_week(
+            datetime.fromisoformat(params.get("at", AT)), get_settings().timezone
+        ),
     )
 
 

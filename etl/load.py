@@ -22,6 +22,7 @@ from etl.write import batches, boundaries, staging, upsert
 from geo_api import audit, vocab
 from geo_api.coords import normalize_crs
 from geo_api.errors import DatabaseUnavailable, InvalidInput
+from geo_api.settings import get_settings
 
 
 @dataclass
@@ -49,6 +50,7 @@ def load_file(
     encoding: str | None = None,
     progress: bool = False,
     actor: str = "cli",
+    timezone: str | None = None,
 ) -> BatchResult:
     """Load a file of ``kind`` as one batch.
 
@@ -74,6 +76,9 @@ def load_file(
         Draw a progress bar on stderr (only if it is a terminal).
     actor
         Who loads, for the audit log.
+    timezone
+        The IANA time zone of dates and times written without an offset; by default the
+        setting ``WARMMAP_TIMEZONE``.
 
     Returns
     -------
@@ -98,7 +103,15 @@ def load_file(
         bar.stage(f"reading {path.name}")
         table = read_table(path, encoding=encoding)
         bar.stage(f"checking {len(table.frame)} rows")
-        normalized = normalize(kind, table, crs=crs, source=source, level=level, mapping=mapping)
+        normalized = normalize(
+            kind,
+            table,
+            crs=crs,
+            source=source,
+            level=level,
+            mapping=mapping,
+            timezone=timezone or get_settings().timezone,
+        )
         options = {
             "level": level,
             "mapping": mapping or {},

@@ -1,10 +1,16 @@
 """Settings from ``WARMMAP_*`` environment variables."""
 
 from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/warmmap"
+# Where the stations are: opening hours, and dates and times written without an offset, are
+# local time here.
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+DEFAULT_REPORT_SALT = "warmmap-reports"
 
 
 class Settings(BaseSettings):
@@ -18,11 +24,21 @@ class Settings(BaseSettings):
     # Seconds a connection attempt may take before /healthz reports the database as down.
     db_connect_timeout_s: int = 3
     db_pool_size: int = 10
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     # Workers' reports about a station: at most this many per client address per hour.
     reports_per_hour: int = 10
     # Salt of the stored hash of a reporting client's address; set a secret one in production.
-    report_salt: str = "warmmap-reports"
+    report_salt: str = DEFAULT_REPORT_SALT
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            message = f"unknown time zone {value!r}: use an IANA name, e.g. Asia/Shanghai"
+            raise ValueError(message) from None
+        return value
 
 
 @lru_cache

@@ -18,8 +18,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "load"
 INDEXES = "SELECT indexname FROM pg_indexes WHERE tablename = 'outlets'"
 
 
-def warmmap(url: str, *args: str) -> subprocess.CompletedProcess:
-    env = os.environ | {"WARMMAP_DATABASE_URL": url}
+def warmmap(url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    env = os.environ | {"WARMMAP_DATABASE_URL": url} | (env or {})
     command = [sys.executable, "-m", "warmmap_cli", *args]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
 
@@ -54,6 +54,43 @@ def test_map_names_columns_the_aliases_do_not_know(db_url_engine, tmp_path):
     with engine.connect() as connection:
         row = connection.execute(text("SELECT source, external_id, name FROM outlets")).one()
     assert tuple(row) == ("sf", "A1", "顺丰春熙")
+
+
+def test_times_without_an_offset_are_in_the_configured_time_zone(db_url_engine, tmp_path):
+    # A station sheet from Kashgar's street office, its times written in Xinjiang time (UTC+6).
+    url, engine = db_url_engine
+    path = tmp_path / "stations.csv"
+    path.write_text("名称,经度,纬度,核验时间\n喀什暖新驿站,75.99,39.47,2025-01-03 10:00\n")
+    env = {"WARMMAP_TIMEZONE": "Asia/Urumqi"}
+    done = warmmap(url, "load", "stations", str(path), "--crs", "wgs84", env=env)
+    assert done.returncode == 0, done.stderr
+    with engine.connect() as connection:
+        verified = connection.execute(
+            text(
+                "SELECT to_char(last_verified_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM stations"
+            )
+        ).scalar_one()
+    assert verified == "2025-01-03 04:00"
+
+
+def test_an_unknown_time_zone_is_one_line(db_url_engine, tmp_path):
+    url, engine = db_url_engine
+    path = FIXTURES / "stations_gcj02.csv"
+    done = warmmap(
+        url,
+        "load",
+        "stations",
+        str(path),
+        "--crs",
+        "gcj02",
+        env={"WARMMAP_TIMEZONE": "Mars/Olympus"},
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        "error: WARMMAP_TIMEZONE: unknown time zone 'Mars/Olympus': "
+        "use an IANA name, e.g. Asia/Shanghai\n"
+    )
+    assert count(engine, "load_batches") == 0
 
 
 @pytest.mark.parametrize(

@@ -1,14 +1,17 @@
+import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import text as sql
 
 from geo_api.vocab.hours import (
     MINUTES_PER_WEEK,
-    is_open,
     merge_intervals,
     minute_of_week,
     parse_hours,
 )
+
+SHANGHAI = "Asia/Shanghai"
 
 DAY = 1440
 MO, TU, WE, TH, FR, SA, SU = range(7)
@@ -144,33 +147,57 @@ def test_no_text_is_no_hours_and_no_flag(text):
     assert parse_hours(text).intervals is None
 
 
-def test_is_open_checks_the_interval_half_open():
+def open_at(session, intervals, minutes, is_24h=False):
+    """What the service evaluates: the SQL function warmmap_open_at, for each minute."""
+    return (
+        session.execute(
+            sql(
+                "SELECT warmmap_open_at(CAST(:hours AS jsonb), :is_24h, m) "
+                "FROM unnest(CAST(:minutes AS integer[])) WITH ORDINALITY AS t(m, i) ORDER BY i"
+            ),
+            {"hours": json.dumps(intervals), "is_24h": is_24h, "minutes": list(minutes)},
+        )
+        .scalars()
+        .all()
+    )
+
+
+def test_open_at_checks_the_interval_half_open(session):
     intervals = parse_hours("周一至周五 9:00-17:00").intervals
-    assert is_open(intervals, 9 * 60) is True
-    assert is_open(intervals, 9 * 60 - 1) is False
-    assert is_open(intervals, 17 * 60) is False
-    assert is_open(intervals, SA * DAY + 10 * 60) is False
-    assert is_open(None, 0) is None
+    minutes = [9 * 60, 9 * 60 - 1, 17 * 60, SA * DAY + 10 * 60]
+    assert open_at(session, intervals, minutes) == [True, False, False, False]
+    assert open_at(session, None, [0]) == [None]
+    assert open_at(session, None, [0], is_24h=True) == [True]
 
 
 def test_minute_of_week_uses_local_time():
     # Monday 2025-01-06 01:30 UTC is 09:30 in Shanghai.
-    assert minute_of_week(datetime(2025, 1, 6, 1, 30, tzinfo=UTC)) == 9 * 60 + 30
+    assert minute_of_week(datetime(2025, 1, 6, 1, 30, tzinfo=UTC), SHANGHAI) == 9 * 60 + 30
     # Sunday 20:00 UTC is Monday 04:00 in Shanghai.
-    assert minute_of_week(datetime(2025, 1, 12, 20, 0, tzinfo=UTC)) == 4 * 60
+    assert minute_of_week(datetime(2025, 1, 12, 20, 0, tzinfo=UTC), SHANGHAI) == 4 * 60
     naive = datetime(2025, 1, 11, 12, 15)  # a Saturday, already local
-    assert minute_of_week(naive) == SA * DAY + 12 * 60 + 15
+    assert minute_of_week(naive, SHANGHAI) == SA * DAY + 12 * 60 + 15
     plus_eight = timezone(timedelta(hours=8))
-    assert minute_of_week(datetime(2025, 1, 11, 12, 15, tzinfo=plus_eight)) == SA * DAY + 735
+    assert (
+        minute_of_week(datetime(2025, 1, 11, 12, 15, tzinfo=plus_eight), SHANGHAI) == SA * DAY + 735
+    )
 
 
-def test_is_open_agrees_with_the_evaluator_minute_by_minute():
-    # Independent check: walk a real week hour by hour with opening-hours-py itself.
+def test_minute_of_week_follows_the_configured_time_zone():
+    # 02:00 UTC on Monday is 10:00 in Shanghai and 08:00 in Xinjiang time (Asia/Urumqi).
+    instant = datetime(2025, 1, 6, 2, 0, tzinfo=UTC)
+    assert minute_of_week(instant, SHANGHAI) == 10 * 60
+    assert minute_of_week(instant, "Asia/Urumqi") == 8 * 60
+
+
+def test_open_at_agrees_with_the_evaluator_minute_by_minute(session):
+    # Independent check: walk a real week minute by minute with opening-hours-py itself.
     from opening_hours import OpeningHours
 
     text = "Mo-Fr 08:00-12:00,13:30-19:00; Sa 22:00-03:00"
     intervals = parse_hours(text).intervals
     reference = OpeningHours(text, auto_country=False, auto_timezone=False)
     monday = datetime(2025, 3, 3)
-    for minute in range(0, MINUTES_PER_WEEK, 30):
-        assert is_open(intervals, minute) == reference.is_open(monday + timedelta(minutes=minute))
+    minutes = range(MINUTES_PER_WEEK)
+    expected = [reference.is_open(monday + timedelta(minutes=minute)) for minute in minutes]
+    assert open_at(session, intervals, minutes) == expected

@@ -57,6 +57,16 @@ def test_station_with_chinese_headers_in_gb18030(tmp_path):
     assert record["row_number"] == 2
 
 
+def test_times_without_an_offset_take_the_time_zone_given(tmp_path):
+    # One column may mix times with and without an offset; a word is no time at all.
+    rows = [ZH, ZH | {"编号": "CD-002", "核验时间": "2025-01-03T10:00+08:00"},
+            ZH | {"编号": "CD-003", "核验时间": "上周一"}]  # fmt: skip
+    result = stations(tmp_path, rows, timezone="Asia/Urumqi")
+    verified = [value.isoformat() for value in result.records["last_verified_at"]]
+    assert verified == ["2025-01-03T10:00:00+06:00", "2025-01-03T08:00:00+06:00"]
+    assert reasons(result) == {4: "last_verified_at '上周一' is not a date"}
+
+
 def test_outlet_with_english_headers_in_any_case(tmp_path):
     rows = [{" ID ": "o-1", "Name": "顺丰网点", "BRAND": "顺丰", "Longitude": "104.1", "Latitude": "30.6",
              "Type": "express", "Riders": "25", "Address": "x"},

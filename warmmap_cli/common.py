@@ -8,13 +8,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import typer
+from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from geo_api.database import create_db_engine
 from geo_api.errors import WarmmapError
-from geo_api.settings import get_settings
+from geo_api.settings import Settings, get_settings
 
 
 def fail(detail: str) -> typer.Exit:
@@ -29,10 +30,20 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def settings() -> Settings:
+    """Return the settings; a variable that is wrong ends the command with one line naming it."""
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = "WARMMAP_" + str(error["loc"][0]).upper() if error["loc"] else "settings"
+        raise fail(f"{name}: {error['msg'].removeprefix('Value error, ')}") from None
+
+
 @contextmanager
 def database() -> Iterator[Engine]:
     """Yield an engine for ``WARMMAP_DATABASE_URL``, disposed of at the end."""
-    engine = create_db_engine(get_settings())
+    engine = create_db_engine(settings())
     try:
         yield engine
     except WarmmapError as exc:

@@ -8,9 +8,8 @@ import typer
 from etl.demo.defaults import DEFAULT_FOLDER, DEFAULT_SEED
 from geo_api import audit
 from geo_api.migrate import upgrade
-from geo_api.settings import get_settings
-from warmmap_cli.common import database, transaction
-from warmmap_cli.serve import serve
+from warmmap_cli.common import database, settings, transaction
+from warmmap_cli.serve import check_public_serving, serve
 
 
 def demo(
@@ -27,8 +26,12 @@ def demo(
     from etl.demo.areas import CITIES
     from etl.demo.install import city_counts, install_demo
 
+    config = settings()
+    if not no_serve:
+        # Before a minute of loading, not after it.
+        check_public_serving(config, host or config.host)
     with database() as engine:
-        upgrade(get_settings().database_url)
+        upgrade(config.database_url)
         results = install_demo(engine, out, seed, progress=True)
         counts = city_counts(engine)
     for demo_file, batch in results:

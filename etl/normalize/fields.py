@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 
 from geo_api import vocab
-from geo_api.vocab.kinds import map_words
+from geo_api.vocab.kinds import map_distinct, map_words
 
 Mask = pd.Series
 _VALUES: Final = {
@@ -135,14 +135,32 @@ def amounts(cells: pd.Series, reasons: Reasons, label: str) -> pd.Series:
 
 
 def timestamps(cells: pd.Series, reasons: Reasons, label: str, tz: str) -> pd.Series:
-    """Parse dates and times; naive ones are local time ``tz``."""
+    """Parse dates and times, in time zone ``tz``; those written without an offset are local.
+
+    A column may mix both (some offices write ``+08:00``, some do not); each distinct cell is
+    parsed on its own.
+    """
     stripped = text(cells)
-    values = pd.to_datetime(stripped, errors="coerce", format="mixed")
-    if values.dt.tz is None:
-        values = values.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+    parsed = map_distinct(stripped, lambda cell: _instant(cell, tz))
+    values = pd.to_datetime(parsed, utc=True).dt.tz_convert(tz)
     bad = stripped.notna() & values.isna()
     reasons.add(bad, lambda mask: f"{label} " + _quoted(cells[mask]) + " is not a date")
     return values
+
+
+def _instant(cell: str, tz: str) -> pd.Timestamp | None:
+    """Return the instant ``cell`` names (local time ``tz`` if it has no offset), or None."""
+    try:
+        stamp = pd.Timestamp(cell)
+    except (ValueError, OverflowError):
+        return None
+    if pd.isna(stamp):
+        return None
+    if stamp.tzinfo is not None:
+        return stamp
+    # A local time that a clock change skips or repeats names no single instant.
+    localized = stamp.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+    return None if pd.isna(localized) else localized
 
 
 def auto_ids(given: pd.Series, parts: list[pd.Series]) -> pd.Series:

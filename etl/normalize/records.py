@@ -24,7 +24,6 @@ from geo_api.vocab.amenities import parse_amenities
 from geo_api.vocab.hours import ParsedHours, parse_hours
 from geo_api.vocab.kinds import map_distinct
 
-LOCAL_TZ: Final = "Asia/Shanghai"
 _LEVEL_WORDS: Final = {
     "市": "city", "地级市": "city", "区": "district", "县": "district", "区县": "district",
     "街道": "street", "镇": "street", "乡": "street", "乡镇": "street", "社区": "community",
@@ -65,9 +64,13 @@ def point_records(
 
 
 def station_fields(
-    records: pd.DataFrame, frame: pd.DataFrame, columns: dict[str, str], reasons: Reasons
+    records: pd.DataFrame,
+    frame: pd.DataFrame,
+    columns: dict[str, str],
+    reasons: Reasons,
+    timezone: str,
 ) -> pd.DataFrame:
-    """Add the fields of a station; return the records."""
+    """Add the fields of a station; return the records (times without offset in ``timezone``)."""
     cell = lambda field: column(frame, columns, field)  # noqa: E731
     records["kind"] = words("station_kind", cell("kind"), "warm_station", reasons, "kind")
     records["phone"] = text(cell("phone"))
@@ -83,7 +86,7 @@ def station_fields(
     records["capacity"] = whole_numbers(cell("capacity"), None, reasons, "capacity")
     records["area_m2"] = amounts(cell("area_m2"), reasons, "area_m2")
     records["status"] = words("status", cell("status"), "open", reasons, "status")
-    verified = timestamps(cell("last_verified_at"), reasons, "last_verified_at", LOCAL_TZ)
+    verified = timestamps(cell("last_verified_at"), reasons, "last_verified_at", timezone)
     records["last_verified_at"] = verified
     return records
 

@@ -29,6 +29,7 @@ from etl.normalize.records import (
 from etl.read.tables import RawTable
 from geo_api import coords, vocab
 from geo_api.errors import InvalidInput
+from geo_api.settings import DEFAULT_TIMEZONE
 
 _ID_FIELD: Final = {"stations": "external_id", "outlets": "external_id",
                     "liaisons": "external_id", "boundaries": "adcode"}  # fmt: skip
@@ -62,6 +63,7 @@ def normalize(
     source: str,
     level: str | None = None,
     mapping: dict[str, str] | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> Normalized:
     """Validate and convert a table into the records of ``kind``.
 
@@ -80,6 +82,8 @@ def normalize(
         otherwise a level column is needed.
     mapping
         ``{field: column}`` overriding the header aliases.
+    timezone
+        The IANA time zone of dates and times written without an offset (``WARMMAP_TIMEZONE``).
 
     Returns
     -------
@@ -104,7 +108,7 @@ def normalize(
     has_geometry = table.geometry is not None
     columns = resolve_columns(kind, table.frame.columns, mapping, has_geometry=has_geometry)
     reasons = Reasons(table.frame.index)
-    records = _records(kind, table, columns, crs, level, reasons)
+    records = _records(kind, table, columns, crs, level, reasons, timezone)
     duplicates(records[_ID_FIELD[kind]], reasons, _ID_FIELD[kind])
     accepted = reasons.accepted
     kept = records[accepted].copy()
@@ -125,6 +129,7 @@ def _records(
     crs: str,
     level: str | None,
     reasons: Reasons,
+    timezone: str,
 ) -> pd.DataFrame:
     if kind == "liaisons":
         return liaison_records(table, columns, reasons)
@@ -132,7 +137,7 @@ def _records(
         return boundary_records(table, columns, crs, level, reasons)
     records = point_records(kind, table, columns, crs, reasons)
     if kind == "stations":
-        return station_fields(records, table.frame, columns, reasons)
+        return station_fields(records, table.frame, columns, reasons, timezone)
     return outlet_fields(records, table.frame, columns, reasons)
 
 

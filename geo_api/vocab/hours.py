@@ -138,23 +138,7 @@ def merge_intervals(intervals: list[list[int]]) -> list[list[int]]:
     return merged
 
 
-def is_open(intervals: list[list[int]] | None, minute: int) -> bool | None:
-    """Return whether ``minute`` of the week falls in the intervals; None when hours are unknown.
-
-    Parameters
-    ----------
-    intervals
-        Weekly ``[start, end)`` intervals, or None.
-    minute
-        Minute of the week (see ``minute_of_week``).
-    """
-    if intervals is None:
-        return None
-    minute %= MINUTES_PER_WEEK
-    return any(start <= minute < end for start, end in intervals)
-
-
-def minute_of_week(dt: datetime, tz: str = "Asia/Shanghai") -> int:
+def minute_of_week(dt: datetime, tz: str) -> int:
     """Return the minute of the week of ``dt`` in local time ``tz`` (Monday 00:00 is 0).
 
     Parameters
@@ -162,7 +146,7 @@ def minute_of_week(dt: datetime, tz: str = "Asia/Shanghai") -> int:
     dt
         An aware datetime (converted to ``tz``) or a naive one (taken as local time in ``tz``).
     tz
-        IANA time zone of the place.
+        IANA time zone of the place (``Settings.timezone``).
     """
     local = dt.astimezone(ZoneInfo(tz)) if dt.tzinfo is not None else dt
     return local.weekday() * MINUTES_PER_DAY + local.hour * 60 + local.minute
