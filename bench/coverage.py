@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from bench.harness import bench_database
 from etl.demo.defaults import DEFAULT_SEED
 from etl.demo.install import install_demo
+from geo_api.coverage import DEFAULT_RES
 from geo_api.coverage.refresh import refresh_city
 from geo_api.database import sqlalchemy_url
 from geo_api.plan.deadline import Deadline
@@ -170,7 +171,7 @@ def sjoin_nearest_baseline(engine: Any, res: int) -> dict[str, Any]:
 
 
 def run_refresh() -> dict[str, Any]:
-    res = 9 if scale() >= 1 else 8
+    res = DEFAULT_RES if scale() >= 1 else DEFAULT_RES - 1
     url = chengdu_database()
     engine = create_engine(sqlalchemy_url(url))
     started = time.perf_counter()

@@ -83,6 +83,5 @@ def role_dependency(*roles: vocab.ApiRole) -> Callable[[Principal], Principal]:
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
-AdminDep = Annotated[Principal, Depends(role_dependency("admin"))]
 PlannerDep = Annotated[Principal, Depends(role_dependency("planner", "admin"))]
 GridManagerDep = Annotated[Principal, Depends(role_dependency("grid_manager", "planner", "admin"))]

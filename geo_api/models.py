@@ -31,6 +31,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from geo_api import vocab
 
+# The resolution of the H3 cell every station and outlet carries (the ``h3_r9`` columns).
+POINT_RES = 9
+
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -393,6 +396,3 @@ class AuditLog(Base):
     entity: Mapped[str] = mapped_column(Text)
     entity_id: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
-
-
-TABLES_WITH_UPDATED_AT = ("admin_areas", "stations", "outlets", "liaisons")

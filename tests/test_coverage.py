@@ -1,5 +1,6 @@
 import subprocess
 import sys
+from contextlib import nullcontext
 
 import h3
 import numpy as np
@@ -10,6 +11,7 @@ from shapely import wkb
 from shapely.geometry import Point, box, shape
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from geo_api.auth import create_key
 from geo_api.changes import CHANGED_SINCE
@@ -19,6 +21,7 @@ from geo_api.database import sqlalchemy_url
 from geo_api.migrate import alembic_config
 from tests.coverage_city import CITY, build_city, make_area, make_outlet, make_station
 from tests.dbutil import create_database, drop_database
+from warmmap_cli import app, common
 
 GEOD = Geod(ellps="WGS84")
 
@@ -271,13 +274,35 @@ def test_refresh_endpoint_needs_a_planner_and_is_audited(client, session, small_
     response = client.post("/coverage/refresh", json={"city": CITY, "res": 8}, headers=planner)
     assert response.status_code == 200, response.text
     assert response.json()["cells"] > 0
-    audited = session.execute(
-        text("SELECT count(*) FROM audit_log WHERE action = 'refresh' AND entity_id = :c"),
-        {"c": CITY},
-    ).scalar()
-    assert audited == 1
+    (entry,) = refresh_audits(session)
+    assert entry.actor.endswith(":planner") and entry.detail["res"] == 8
+    assert entry.detail["cells"] == response.json()["cells"]
     response = client.post("/coverage/refresh", json={"city": CITY, "res": 20}, headers=planner)
     assert response.status_code == 422 and "res" in response.json()["detail"]
+
+
+def refresh_audits(session):
+    return session.execute(
+        text(
+            "SELECT actor, detail FROM audit_log "
+            "WHERE action = 'refresh' AND entity = 'coverage_cells' AND entity_id = :c ORDER BY id"
+        ),
+        {"c": CITY},
+    ).all()
+
+
+def test_the_cli_refresh_is_audited_by_the_same_use_case(session, connection, monkeypatch):
+    build_city(session)
+    monkeypatch.setattr(common, "database", lambda: nullcontext(connection))
+    result = CliRunner().invoke(app, ["coverage", "refresh", "--city", CITY, "--res", "8"])
+    assert result.exit_code == 0, result.output
+    (entry,) = refresh_audits(session)
+    cells = session.execute(
+        text("SELECT count(*) FROM coverage_cells WHERE city_adcode = :c AND res = 8"),
+        {"c": CITY},
+    ).scalar_one()
+    assert entry.actor == "cli" and entry.detail["res"] == 8 and entry.detail["cells"] == cells
+    assert result.stdout.startswith(f"city {CITY} res 8: {cells} cells, ")
 
 
 def test_refresh_of_a_city_without_stations_leaves_distances_empty(session):

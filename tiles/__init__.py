@@ -1,1 +1,1 @@
-"""Turn rows into map layers: vector tiles and their TileJSON."""
+"""Map layers: the place for the layer registry, vector tiles and TileJSON (none built yet)."""

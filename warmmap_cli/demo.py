@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from etl.demo.defaults import DEFAULT_FOLDER, DEFAULT_SEED
-from geo_api import audit
+from geo_api.coverage import DEFAULT_RES
 from geo_api.migrate import upgrade
 from warmmap_cli.common import database, settings, transaction
 from warmmap_cli.serve import check_public_serving, serve
@@ -18,7 +18,7 @@ def demo(
     out: Annotated[Path, typer.Option(help="Folder of the generated files.")] = DEFAULT_FOLDER,
     host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="Port.")] = None,
-    res: Annotated[int, typer.Option(help="H3 resolution of the coverage refresh.")] = 9,
+    res: Annotated[int, typer.Option(help="H3 resolution of the coverage refresh.")] = DEFAULT_RES,
 ) -> None:
     """Install the demo dataset (three cities, all synthetic but their boundaries) and serve."""
     # Imported here: the generator pulls in cnmaps, shapely and pandas, which `warmmap --help`
@@ -48,19 +48,18 @@ def demo(
             f"{c['outlets']} outlets ({c['riders']} riders), {c['liaisons']} liaisons"
         )
     typer.echo(f"rejected rows: warmmap rejects BATCH_ID; files in {out}")
-    refresh_coverage([city.adcode for city in CITIES], res)
+    refresh_cities([city.adcode for city in CITIES], res)
     if not no_serve:
         serve(host=host, port=port)
 
 
-def refresh_coverage(cities: list[str], res: int) -> None:
+def refresh_cities(cities: list[str], res: int) -> None:
     """Refresh each city's coverage cells, so the planner's gaps answer at once."""
-    from geo_api.coverage.refresh import refresh_city
+    from geo_api.coverage.refresh import refresh_coverage
 
     for city in cities:
         with transaction() as session:
-            result = refresh_city(session, city, res)
-            audit.record(session, "demo", "refresh", "coverage_cells", city, {"res": res})
+            result = refresh_coverage(session, city, res, "demo")
         typer.echo(
             f"coverage {city} res {res}: {result.cells} cells, "
             f"{result.cells_with_riders} with riders, {result.seconds:.1f} s"

@@ -13,8 +13,6 @@ from sqlalchemy import Connection, func, insert, update
 from etl.normalize.table import Rejection
 from geo_api.models import LoadBatch
 
-COUNTS = ("rows_read", "inserted", "updated", "unchanged", "rejected", "repaired", "flagged")
-
 
 def file_sha256(path: Path) -> str:
     """Return the SHA-256 of a file's bytes, or of a folder's files (names and bytes, sorted).

@@ -35,7 +35,7 @@ RENDERERS: dict[str, Callable[[object], str]] = {
     "text[]": _pg_array,
     "jsonb": json.dumps,
     "bytea": lambda value: "\\x" + bytes(value).hex(),  # type: ignore[call-overload]
-    "timestamptz": lambda value: pd.Timestamp(value).isoformat(),  # type: ignore[arg-type]
+    "timestamp with time zone": lambda value: pd.Timestamp(value).isoformat(),  # type: ignore[arg-type]
 }
 
 
@@ -52,7 +52,8 @@ def encode_column(values: pd.Series | np.ndarray, pg_type: str) -> pa.Array:
         Strings, numbers, booleans, lists (``text[]``), JSON-able objects (``jsonb``), WKB bytes
         (``bytea``) or timestamps; None or NaN where missing.
     pg_type
-        The PostgreSQL type of the staging column.
+        The PostgreSQL type of the staging column, as the dialect names it (``text``,
+        ``varchar(32)``, ``text[]``, ``timestamp with time zone``, ...).
     """
     series = pd.Series(values)
     if pg_type in RENDERERS:

@@ -1,7 +1,9 @@
 """Staging tables: the accepted records of a batch, COPYed into a temporary table in one go.
 
-Each kind has a fixed list of staging columns (names from ``geo_api.models``, never from the
-input file), so every identifier in the SQL built here comes from this module.
+The staging columns of each kind are the columns of its table in ``geo_api.models`` that a file
+supplies, with the table's types and defaults, plus the inputs the upsert turns into columns
+(a point's lon and lat, a boundary's WKB). Every identifier in the SQL built here comes from
+the models or this module, never from the input file.
 """
 
 import io
@@ -14,17 +16,19 @@ import pandas as pd
 import pyarrow as pa
 from h3ronpy import cells_to_string
 from h3ronpy.vector import coordinates_to_cells
-from sqlalchemy import Connection
+from sqlalchemy import Column as TableColumn
+from sqlalchemy import Connection, Table
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 
 from etl.write.copytext import encode_column, encode_rows
+from geo_api.models import POINT_RES, AdminArea, Base, Liaison, Outlet, Station
 
 STAGING_TABLE = "etl_staging"
 # Areas whose geometry a boundary batch changed (old and new), to refresh derived adcodes.
 CHANGED_AREAS = "etl_changed_areas"
 COPY_CHUNK_ROWS = 100_000
 TEMP_BUFFERS = "256MB"
-H3_RESOLUTION = 9
 
 
 @dataclass(frozen=True)
@@ -36,65 +40,53 @@ class Column:
     default_sql: str | None = None
 
 
-TEXT_COLUMNS = ("external_id", "name")
-POINT_COLUMNS = (
-    Column("synthetic", "boolean", "false"),
-    Column("source_crs", "text", "'wgs84'"),
-    Column("source_x", "double precision"),
-    Column("source_y", "double precision"),
-    Column("lon", "double precision"),
-    Column("lat", "double precision"),
-    Column("h3_r9", "text"),
-)
-
-COLUMNS: dict[str, tuple[Column, ...]] = {
-    "stations": (
-        Column("external_id", "text"),
-        Column("name", "text"),
-        Column("kind", "text", "'warm_station'"),
-        Column("address", "text"),
-        Column("phone", "text"),
-        Column("amenities", "text[]", "'{}'::text[]"),
-        Column("amenities_unknown", "text[]", "'{}'::text[]"),
-        Column("hours_text", "text"),
-        Column("hours", "jsonb"),
-        Column("hours_unparsed", "boolean", "false"),
-        Column("is_24h", "boolean", "false"),
-        Column("access", "text"),
-        Column("capacity", "integer"),
-        Column("area_m2", "double precision"),
-        Column("status", "text", "'open'"),
-        Column("last_verified_at", "timestamptz"),
-        *POINT_COLUMNS,
-    ),
-    "outlets": (
-        Column("external_id", "text"),
-        Column("name", "text"),
-        Column("brand", "text"),
-        Column("kind", "text", "'other'"),
-        Column("riders", "integer", "0"),
-        Column("address", "text"),
-        *POINT_COLUMNS,
-    ),
-    "liaisons": (
-        Column("external_id", "text"),
-        Column("name", "text"),
-        Column("phone", "text"),
-        Column("role", "text"),
-        Column("organization", "text"),
-        Column("scope_adcode", "text"),
-        Column("active", "boolean", "true"),
-        Column("synthetic", "boolean", "false"),
-    ),
-    "boundaries": (
-        Column("adcode", "text"),
-        Column("name", "text"),
-        Column("level", "text"),
-        Column("parent_adcode", "text"),
-        Column("synthetic", "boolean", "false"),
-        Column("geom_wkb", "bytea"),
-    ),
+# The table each kind loads into.
+TARGETS: dict[str, type[Base]] = {
+    "stations": Station,
+    "outlets": Outlet,
+    "liaisons": Liaison,
+    "boundaries": AdminArea,
 }
+# Columns no file supplies: keys and bookkeeping the database or the batch fills in, and what
+# the upsert derives in SQL (the geometry, the district and community around a point).
+NOT_FROM_FILES = frozenset(
+    {"id", "source", "batch_id", "created_at", "updated_at", "geom"}
+    | {"district_adcode", "community_adcode"}
+)
+# Inputs that are not columns of the table: the upsert builds ``geom`` from them.
+INPUTS: dict[str, tuple[Column, ...]] = {
+    "stations": (Column("lon", "double precision"), Column("lat", "double precision")),
+    "outlets": (Column("lon", "double precision"), Column("lat", "double precision")),
+    "liaisons": (),
+    "boundaries": (Column("geom_wkb", "bytea"),),
+}
+# Columns computed while staging rather than read from the records.
+COMPUTED = frozenset({"h3_r9"})
+
+
+def staging_column(column: TableColumn) -> Column:  # type: ignore[type-arg]
+    """Return the staging column of a table column: its type and its server default."""
+    pg_type = column.type.compile(dialect=postgresql.dialect()).lower()
+    # Strings land as text: a value too long for the target is refused by the upsert, which
+    # load_file reports in one line, rather than in the middle of a COPY stream.
+    if pg_type.startswith("varchar"):
+        pg_type = "text"
+    default = column.server_default
+    default_sql = str(default.arg.text) if default is not None else None  # type: ignore[attr-defined]
+    return Column(column.name, pg_type, default_sql)
+
+
+def staging_columns(table: Table) -> tuple[Column, ...]:
+    """Return the columns of ``table`` that a file supplies, in the table's order."""
+    return tuple(staging_column(c) for c in table.columns if c.name not in NOT_FROM_FILES)
+
+
+LOADED: dict[str, tuple[Column, ...]] = {
+    kind: staging_columns(model.__table__)  # type: ignore[arg-type]
+    for kind, model in TARGETS.items()
+}
+"""The columns of each kind's table that a batch writes, as they are staged."""
+COLUMNS: dict[str, tuple[Column, ...]] = {kind: (*LOADED[kind], *INPUTS[kind]) for kind in TARGETS}
 """Staging columns per kind, in COPY order; ``row_number`` is appended to each."""
 
 
@@ -119,7 +111,7 @@ def drop_staging(connection: Connection) -> None:
 
 
 def h3_cells(lon: pd.Series, lat: pd.Series) -> pa.Array:
-    """Return the H3 cell at resolution 9 of each point, computed in one vectorised call.
+    """Return the H3 cell at ``POINT_RES`` of each point, computed in one vectorised call.
 
     Parameters
     ----------
@@ -133,22 +125,28 @@ def h3_cells(lon: pd.Series, lat: pd.Series) -> pa.Array:
     """
     # h3ronpy computes whole arrays in Rust (h3o): 0.5 s for a million points, where a
     # Python loop over h3.latlng_to_cell took 3.1 s even once per distinct point.
-    cells = coordinates_to_cells(lat.to_numpy(np.float64), lon.to_numpy(np.float64), H3_RESOLUTION)
+    cells = coordinates_to_cells(lat.to_numpy(np.float64), lon.to_numpy(np.float64), POINT_RES)
     return pa.array(cells_to_string(cells)).cast(pa.string())
 
 
 def copy_stream(kind: str, records: pd.DataFrame) -> io.BytesIO:
     """Return ``records`` as a CSV stream for COPY into the staging table of ``kind``.
 
-    Point kinds get their ``h3_r9`` cell here; missing optional columns are NULL.
+    Point kinds get their ``h3_r9`` cell here. Every other staging column must be among the
+    records: a column added to a model that ``etl.normalize`` does not produce would otherwise
+    be loaded as NULL over what is stored.
     """
     names, columns = [], []
+    missing = [c.name for c in COLUMNS[kind] if c.name not in records and c.name not in COMPUTED]
+    if missing:
+        raise ValueError(
+            f"{kind}: the normalized records lack {', '.join(missing)}; produce them in "
+            "etl.normalize or list them in etl.write.staging.NOT_FROM_FILES"
+        )
     for column in COLUMNS[kind]:
         names.append(column.name)
         if column.name == "h3_r9":
             columns.append(h3_cells(records["lon"], records["lat"]))
-        elif column.name not in records:
-            columns.append(pa.nulls(len(records), pa.string()))
         else:
             columns.append(encode_column(records[column.name], column.pg_type))
     names.append("row_number")

@@ -3,7 +3,7 @@
 One statement per batch inserts new rows and updates only the rows whose values changed
 (``IS DISTINCT FROM``), so reloading a file leaves every row, and its ``updated_at``, as it was.
 Derived columns are computed here in SQL: points from lon/lat, district and community by point in
-polygon. Every identifier comes from ``etl.write.staging.COLUMNS`` or this module.
+polygon. Every identifier comes from ``etl.write.staging`` (the models' columns) or this module.
 """
 
 from collections.abc import Callable
@@ -11,7 +11,7 @@ from collections.abc import Callable
 from sqlalchemy import Connection, text
 
 from etl.write.bulk import indexes_rebuilt_after, is_bulk
-from etl.write.staging import CHANGED_AREAS, COLUMNS, STAGING_TABLE, Column
+from etl.write.staging import CHANGED_AREAS, LOADED, STAGING_TABLE, Column
 from geo_api.areas import area_lookup
 
 # The target table of each kind and the key its rows are upserted on.
@@ -80,7 +80,7 @@ def _record_values(kind: str, levels: frozenset[str]) -> tuple[dict[str, str], s
 
     ``levels`` are the admin levels that have areas; for the others the lookup is NULL.
     """
-    values = {c.name: _value(c) for c in COLUMNS[kind] if c.name not in ("lon", "lat")}
+    values = {c.name: _value(c) for c in LOADED[kind]}
     from_sql = f"{STAGING_TABLE} s"
     if kind in POINT_KINDS:
         values["geom"] = "s.geom"
@@ -117,8 +117,7 @@ def boundary_upsert_sql() -> str:
     The old geometry of each changed area is read in the same statement's snapshot, before the
     upsert overwrites it: points that left an area need new adcodes as much as those that entered.
     """
-    values = {c.name: f"s.{c.name}" for c in COLUMNS["boundaries"] if c.name != "geom_wkb"}
-    values["synthetic"] = "COALESCE(s.synthetic, false)"
+    values = {c.name: _value(c) for c in LOADED["boundaries"]}
     values["geom"] = "s.geom"
     upsert = _upsert(
         "admin_areas", ["adcode"], values, f"{STAGING_TABLE} s", "t.adcode, t.level, t.geom"

@@ -18,11 +18,11 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo_api import audit
+from geo_api.coverage import DEFAULT_RES, MAX_RES, MIN_RES
 from geo_api.coverage.areas import area_boundaries, load_city
 from geo_api.coverage.staging import staging_rows
 from geo_api.errors import InvalidInput
-
-MIN_RES, MAX_RES = 4, 11
 
 STAGING_DDL = """
 CREATE TEMP TABLE IF NOT EXISTS coverage_staging (
@@ -175,7 +175,19 @@ def outlet_demand(
     return outlets, riders
 
 
-def refresh_city(session: Session, city: str, res: int = 9) -> RefreshResult:
+def refresh_coverage(session: Session, city: str, res: int, actor: str) -> RefreshResult:
+    """Refresh the city's cells and audit who did it, both in the session's transaction.
+
+    The one use-case behind ``POST /coverage/refresh``, ``warmmap coverage refresh`` and the
+    demo: each names its actor, none writes the audit row itself.
+    """
+    result = refresh_city(session, city, res)
+    detail = {"res": res, "cells": result.cells, "seconds": result.seconds}
+    audit.record(session, actor, "refresh", "coverage_cells", city, detail)
+    return result
+
+
+def refresh_city(session: Session, city: str, res: int = DEFAULT_RES) -> RefreshResult:
     """Replace the coverage cells of ``city`` at ``res`` in the session's transaction."""
     check_res(res)
     started = time.perf_counter()

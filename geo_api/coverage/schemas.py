@@ -6,12 +6,14 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from geo_api.areas import Adcode
-from geo_api.coverage.refresh import MAX_RES, MIN_RES
+from geo_api.coverage import DEFAULT_RES, MAX_RES, MIN_RES
 from geo_api.geojson import Feature, Polygon
 from geo_api.vocab import CoverageLevel
 
 CITY_DESCRIPTION = "The city's (or district's) adcode."
-RES_DESCRIPTION = f"H3 resolution, {MIN_RES} to {MAX_RES}; 9 is about 0.1 km² a cell."
+RES_DESCRIPTION = (
+    f"H3 resolution, {MIN_RES} to {MAX_RES}; {DEFAULT_RES}, the default, is about 0.1 km² a cell."
+)
 THRESHOLD_DESCRIPTION = "Reach of a station in metres (on the WGS-84 spheroid)."
 
 
@@ -19,7 +21,7 @@ class RefreshRequest(BaseModel):
     """Which city's cells to recompute, at which H3 resolution."""
 
     city: Adcode = Field(description=CITY_DESCRIPTION)
-    res: int = Field(9, ge=MIN_RES, le=MAX_RES, description=RES_DESCRIPTION)
+    res: int = Field(DEFAULT_RES, ge=MIN_RES, le=MAX_RES, description=RES_DESCRIPTION)
 
 
 class Refresh(BaseModel):

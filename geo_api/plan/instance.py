@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from geo_api import vocab
 from geo_api.coords import geodesic_m
+from geo_api.coverage import DEFAULT_RES
 from geo_api.coverage.areas import AREA_TREE_CTE, City, load_city
 from geo_api.coverage.refresh import check_res
 from geo_api.errors import InvalidInput
@@ -64,7 +65,7 @@ class PlanSpec:
     city: str
     threshold_m: float
     candidates: str | dict[str, Any] = "cells"
-    res: int = 9
+    res: int = DEFAULT_RES
     out_crs: str = "wgs84"
     time_limit_s: float = DEFAULT_TIME_LIMIT_S
 

@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from geo_api.areas import Adcode
 from geo_api.coords import OutputSystem
-from geo_api.coverage.refresh import MAX_RES, MIN_RES
+from geo_api.coverage import DEFAULT_RES, MAX_RES, MIN_RES
 from geo_api.plan.deadline import DEFAULT_TIME_LIMIT_S
 from geo_api.plan.instance import PlanSpec
 from geo_api.vocab import AdminLevel, StationKind
@@ -37,7 +37,9 @@ class PlanRequest(BaseModel):
     candidates: Literal["cells"] | CandidateKind = Field(
         "cells", description='"cells": the centres of H3 cells near uncovered demand.'
     )
-    res: int = Field(9, ge=MIN_RES, le=MAX_RES, description="H3 resolution of cell candidates.")
+    res: int = Field(
+        DEFAULT_RES, ge=MIN_RES, le=MAX_RES, description="H3 resolution of cell candidates."
+    )
     out_crs: OutputSystem = Field("wgs84", description="Coordinate system of the sites.")
     time_limit_s: float = Field(
         DEFAULT_TIME_LIMIT_S,

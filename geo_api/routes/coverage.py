@@ -4,11 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from geo_api import audit
 from geo_api.areas import Adcode
+from geo_api.coverage import DEFAULT_RES, MAX_RES, MIN_RES
 from geo_api.coverage.communities import community_coverage
 from geo_api.coverage.gaps import coverage_gaps
-from geo_api.coverage.refresh import MAX_RES, MIN_RES, refresh_city
+from geo_api.coverage.refresh import refresh_coverage
 from geo_api.coverage.schemas import (
     CITY_DESCRIPTION,
     RES_DESCRIPTION,
@@ -39,10 +39,7 @@ Threshold = Annotated[float, Query(gt=0, le=100_000, description=THRESHOLD_DESCR
 def refresh(body: RefreshRequest, session: SessionDep, principal: PlannerDep) -> Refresh:
     """Recompute a city's coverage cells (planner or admin)."""
     principal.require_scope(body.city)
-    result = refresh_city(session, body.city, body.res)
-    audit.record(
-        session, principal.actor, "refresh", "coverage_cells", body.city, {"res": body.res}
-    )
+    result = refresh_coverage(session, body.city, body.res, principal.actor)
     return Refresh(
         city=result.city,
         res=result.res,
@@ -56,7 +53,7 @@ def refresh(body: RefreshRequest, session: SessionDep, principal: PlannerDep) ->
 def gaps(
     session: SessionDep,
     city: City,
-    res: Res = 9,
+    res: Res = DEFAULT_RES,
     threshold_m: Threshold = 1000.0,
     min_riders: Annotated[int, Query(ge=1, description="Leave out cells with fewer riders.")] = 1,
     limit: Annotated[int, Query(ge=1, le=200_000, description="At most this many cells.")] = 1000,

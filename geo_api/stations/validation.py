@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from geo_api.areas import area_lookup
 from geo_api.coords import in_china, normalize_crs, to_wgs84
 from geo_api.errors import InvalidInput
+from geo_api.models import POINT_RES
 from geo_api.vocab.amenities import parse_amenities
 from geo_api.vocab.hours import parse_hours
 from geo_api.vocab.kinds import lookup
@@ -19,7 +20,6 @@ DERIVED_SQL = text(
     f"SELECT {area_lookup('district', POINT)} AS district_adcode, "
     f"{area_lookup('community', POINT)} AS community_adcode"
 )
-H3_RESOLUTION = 9
 
 
 def vocabulary_value(field: str, value: str) -> str:
@@ -50,7 +50,7 @@ def derived_columns(session: Session, lon: float, lat: float) -> dict[str, Any]:
     return {
         "district_adcode": row.district_adcode,
         "community_adcode": row.community_adcode,
-        "h3_r9": h3.latlng_to_cell(lat, lon, H3_RESOLUTION),
+        "h3_r9": h3.latlng_to_cell(lat, lon, POINT_RES),
     }
 
 
