@@ -4,11 +4,14 @@ import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
+from typer.testing import CliRunner
 
 from geo_api.database import sqlalchemy_url
 from geo_api.migrate import alembic_config
 from geo_api.models import Base
+from geo_api.settings import get_settings
 from tests.dbutil import create_database, drop_database
+from warmmap_cli import app
 
 SPATIAL_TABLES = {"admin_areas", "stations", "outlets", "coverage_cells", "data_changes"}
 
@@ -176,3 +179,21 @@ def test_one_current_liaison_per_outlet_and_role(connection):
         text("UPDATE outlet_liaisons SET ended_at = now() WHERE outlet_id = :o"), {"o": outlet_id}
     )
     connection.execute(insert, {"o": outlet_id, "l": liaison_ids[1]})
+
+
+@pytest.mark.parametrize(
+    ("url", "revision", "message"),
+    [
+        ("postgresql://postgres@127.0.0.1:1/nowhere", "head", "error: database unavailable: "),
+        (None, "0099_nonexistent", "error: Can't locate revision identified by '0099_nonexistent'"),
+    ],
+)
+def test_db_upgrade_fails_in_one_line(database_url, monkeypatch, url, revision, message):
+    monkeypatch.setenv("WARMMAP_DATABASE_URL", url or database_url)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["db", "upgrade", revision])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2
+    assert result.stderr.startswith(message) and result.stderr.count("\n") == 1, result.stderr

@@ -41,15 +41,23 @@ def settings() -> Settings:
 
 
 @contextmanager
-def database() -> Iterator[Engine]:
-    """Yield an engine for ``WARMMAP_DATABASE_URL``, disposed of at the end."""
-    engine = create_db_engine(settings())
+def one_line_errors() -> Iterator[None]:
+    """End the command with one ``error:`` line on a domain error or a database that is down."""
     try:
-        yield engine
+        yield
     except WarmmapError as exc:
         raise fail(exc.detail) from None
     except OperationalError as exc:
         raise fail(f"database unavailable: {first_line(exc)}") from None
+
+
+@contextmanager
+def database() -> Iterator[Engine]:
+    """Yield an engine for ``WARMMAP_DATABASE_URL``, disposed of at the end."""
+    engine = create_db_engine(settings())
+    try:
+        with one_line_errors():
+            yield engine
     finally:
         engine.dispose()
 
