@@ -17,11 +17,13 @@ from typing import Any
 
 import psycopg2
 
+from geo_api.settings import DEFAULT_DATABASE_URL
+
 RESULTS = Path(__file__).parent / "results"
 
 
 def database_url() -> str:
-    return os.environ.get("WARMMAP_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/warmmap")
+    return os.environ.get("WARMMAP_DATABASE_URL", DEFAULT_DATABASE_URL)
 
 
 def bench_database(name: str, *, fresh: bool = False) -> str:

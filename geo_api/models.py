@@ -1,4 +1,4 @@
-"""The data model of DESIGN.md §2 as SQLAlchemy/GeoAlchemy2 tables; Alembic reads it from here.
+"""The data model (docs/data-model.md) as SQLAlchemy/GeoAlchemy2 tables; Alembic reads it here.
 
 All geometry is EPSG:4326. Distances in metres are queried on ``geom::geography``, which has its
 own GiST index next to the planar one.

@@ -1,5 +1,5 @@
 """The demo dataset: deterministic files, inside the real boundaries, loaded with the counts of
-DESIGN.md §6, Baidu and Amap coordinates landing on the truth, broken rows rejected."""
+docs/demo-data.md, Baidu and Amap coordinates landing on the truth, broken rows rejected."""
 
 import json
 import re
@@ -23,7 +23,7 @@ from warmmap_cli import app
 
 # File prefix -> the real boundary its points must lie in.
 CITY_OF_FILE = {"chengdu": "510100", "pudong": "310115", "yichun": "230700"}
-# What DESIGN.md §6 promises (Pudong's stations and Yichun's streets are our own choice).
+# The counts docs/demo-data.md gives (Pudong's stations and Yichun's streets are our own choice).
 EXPECTED = {
     "510100": {"streets": 261, "stations": 426, "outlets": 1573, "service_centres": 0},
     "310115": {"streets": 36, "outlets": 1340, "service_centres": 0},

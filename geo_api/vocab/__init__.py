@@ -1,4 +1,4 @@
-"""The closed vocabularies of the data model (DESIGN.md §2).
+"""The closed vocabularies of the data model (docs/data-model.md).
 
 Each vocabulary is written once, as a ``Literal`` type: request and response models use the
 type (so the OpenAPI document lists its values), and the tuple of its values is derived from

@@ -4,7 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-23
 
-Every table of DESIGN.md §2, with spatial indexes (planar and on geography) and an
+Every table of the data model (docs/data-model.md), with spatial indexes (planar and on geography) and an
 ``updated_at`` kept by a trigger.
 """
 
