@@ -46,8 +46,9 @@ NEAREST_DESCRIPTION = f"""
 The `k` open stations nearest to a point that match every filter, nearest first, with the
 distance in metres on the WGS-84 spheroid. Give the point in the system your phone reports
 (`crs`: wgs84, gcj02, bd09 or cgcs2000). `open_now` in each answer is evaluated at `at`
-(default now; a time without an offset is Asia/Shanghai local time) and is null when the
-opening hours are unknown; `open_now=true` keeps only stations open then.
+(default now; a time without an offset is local time where the stations are, the service's
+`WARMMAP_TIMEZONE`, Asia/Shanghai unless set) and is null when the opening hours are unknown;
+`open_now=true` keeps only stations open then.
 
 {TRAVEL_DESCRIPTION}
 
