@@ -18,6 +18,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -317,29 +318,6 @@ class CoverageCell(Base):
     )
 
 
-class StationReport(Base):
-    """A worker's report that a station is closed, misplaced or has wrong hours."""
-
-    __tablename__ = "station_reports"
-    __table_args__ = (
-        CheckConstraint(one_of("kind", vocab.REPORT_KINDS), name="kind"),
-        CheckConstraint(one_of("status", vocab.REPORT_STATUSES), name="status"),
-        Index("ix_station_reports_client_created", "client_hash", "created_at"),
-    )
-
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    station_id: Mapped[int] = mapped_column(
-        ForeignKey("stations.id", ondelete="CASCADE"), index=True
-    )
-    kind: Mapped[str] = mapped_column(String(32))
-    note: Mapped[str | None] = mapped_column(Text)
-    # A salted hash of the client address: enough to rate-limit, not enough to identify.
-    client_hash: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16), server_default=text("'open'"))
-    created_at: Mapped[datetime] = created_at()
-    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-
 class ApiKey(Base):
     """An API key, stored as a hash; the key itself is shown once at creation."""
 
@@ -396,3 +374,146 @@ class AuditLog(Base):
     entity: Mapped[str] = mapped_column(Text)
     entity_id: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+
+
+# Riders' cases (随手拍, DESIGN.md §2). Workers' station reports are cases of the station
+# categories (migration 0008 moved the rows of the former station_reports table here).
+OPEN_CASE_STATUSES = ("reported", "accepted", "dispatched")
+
+
+class Case(Base):
+    """A rider's report of a problem at a place, routed to whoever handles it there."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        CheckConstraint(one_of("category", vocab.CASE_CATEGORIES), name="category"),
+        CheckConstraint(one_of("status", vocab.CASE_STATUSES), name="status"),
+        CheckConstraint(one_of("routed_role", vocab.CASE_ROLES), name="routed_role"),
+        CheckConstraint(one_of("channel", vocab.CASE_CHANNELS), name="channel"),
+        CheckConstraint("(status = 'duplicate') = (duplicate_of IS NOT NULL)", name="duplicate"),
+        Index("ix_cases_geom", "geom", postgresql_using="gist"),
+        geography_index("cases"),
+        # The rate limit counts a client's cases of the last hour.
+        Index("ix_cases_client_created", "client_hash", "created_at"),
+        # Overdue is "open and past due": only open cases are in this index.
+        Index(
+            "ix_cases_due_open",
+            "due_at",
+            postgresql_where=text(f"{one_of('status', OPEN_CASE_STATUSES)}"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    # SHA-256 of the reporter's token (256 random bits, shown once); NULL for rows moved from
+    # the former station_reports, whose reporters never got one.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Who earns the points: the token hash of the reporter's first case (tokens link cases).
+    reporter_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    # A salted hash of the client address (or of the API key), for rate limits only.
+    client_hash: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16), server_default=text("'api'"))
+    category: Mapped[str] = mapped_column(String(32), index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    geom: Mapped[Any] = mapped_column(
+        Geometry("POINT", srid=4326, nullable=False, spatial_index=False)
+    )
+    source_crs: Mapped[str] = mapped_column(Text, server_default=text("'wgs84'"))
+    source_x: Mapped[float | None] = mapped_column(Double)
+    source_y: Mapped[float | None] = mapped_column(Double)
+    district_adcode: Mapped[str | None] = mapped_column(String(32), index=True)
+    street_adcode: Mapped[str | None] = mapped_column(String(32), index=True)
+    community_adcode: Mapped[str | None] = mapped_column(String(32), index=True)
+    # The responsible unit: the community, or the street or district it fell back to.
+    routed_adcode: Mapped[str] = mapped_column(String(32), index=True)
+    routed_role: Mapped[str] = mapped_column(String(32))
+    liaison_id: Mapped[int | None] = mapped_column(
+        ForeignKey("liaisons.id", ondelete="SET NULL"), index=True
+    )
+    station_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stations.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), server_default=text("'reported'"), index=True)
+    duplicate_of: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="SET NULL"), index=True
+    )
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    synthetic: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    created_at: Mapped[datetime] = created_at()
+    updated_at: Mapped[datetime] = updated_at()
+
+
+class CaseEvent(Base):
+    """One move of a case along its lifecycle: who, from, to, why, when."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (
+        CheckConstraint(
+            f"from_status IS NULL OR {one_of('from_status', vocab.CASE_STATUSES)}",
+            name="from_status",
+        ),
+        CheckConstraint(one_of("to_status", vocab.CASE_STATUSES), name="to_status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=text("clock_timestamp()")
+    )
+    # "reporter", "system" or the audit log's name of an API key
+    actor: Mapped[str] = mapped_column(Text)
+    actor_role: Mapped[str] = mapped_column(String(16))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class CasePhoto(Base):
+    """A photo of a case: checked, re-encoded without EXIF, kept in the database with the case."""
+
+    __tablename__ = "case_photos"
+    __table_args__ = (
+        CheckConstraint(
+            one_of("media_type", ("image/jpeg", "image/png", "image/webp")), name="media_type"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    media_type: Mapped[str] = mapped_column(String(16))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = created_at()
+
+
+class CaseRoute(Base):
+    """Who handles a category in an area, and within how many hours ('' is everywhere)."""
+
+    __tablename__ = "case_routes"
+    __table_args__ = (
+        CheckConstraint(one_of("category", vocab.CASE_CATEGORIES), name="category"),
+        CheckConstraint(one_of("role", vocab.CASE_ROLES), name="role"),
+        CheckConstraint("hours > 0", name="hours"),
+    )
+
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    area_adcode: Mapped[str] = mapped_column(String(32), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32))
+    hours: Mapped[int] = mapped_column(Integer)
+
+
+class RiderPoint(Base):
+    """The points ledger (积分): one row per case and reason, so awarding twice is a no-op."""
+
+    __tablename__ = "rider_points"
+    __table_args__ = (UniqueConstraint("case_id", "reason"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    reporter_hash: Mapped[str] = mapped_column(String(64), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(32))
+    points: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = created_at()

@@ -44,8 +44,34 @@ StationStatus = Literal["open", "closed", "suspended"]
 OutletKind = Literal["express", "food_delivery", "ride_hailing", "freight", "other"]
 LiaisonRole = Literal["community", "police"]
 AssignmentMethod = Literal["manual", "auto"]
+# Workers' station reports, kept as a view of cases of the station categories.
 ReportKind = Literal["closed", "wrong_location", "hours_wrong", "other"]
 ReportStatus = Literal["open", "resolved", "dismissed"]
+# Riders' cases (随手拍): what they report, the lifecycle (GB/T 30428) and who handles them.
+CaseCategory = Literal[
+    "station_closed",
+    "station_misplaced",
+    "station_hours_wrong",
+    "fire_hazard",
+    "blocked_passage",
+    "no_rider_entry",
+    "no_parking",
+    "building_hard_to_find",
+    "road_hazard",
+    "other",
+]
+CaseStatus = Literal[
+    "reported",
+    "accepted",
+    "dispatched",
+    "resolved",
+    "verified",
+    "closed",
+    "rejected",
+    "duplicate",
+]
+CaseRole = Literal["community_liaison", "police_liaison", "station_contact", "street_office"]
+CaseChannel = Literal["api", "open311", "station_report", "demo"]
 ApiRole = Literal["admin", "planner", "grid_manager"]
 LoadKind = Literal["stations", "outlets", "boundaries", "liaisons"]
 BatchStatus = Literal["running", "committed", "failed"]
@@ -61,6 +87,10 @@ LIAISON_ROLES: Final = values(LiaisonRole)
 ASSIGNMENT_METHODS: Final = values(AssignmentMethod)
 REPORT_KINDS: Final = values(ReportKind)
 REPORT_STATUSES: Final = values(ReportStatus)
+CASE_CATEGORIES: Final = values(CaseCategory)
+CASE_STATUSES: Final = values(CaseStatus)
+CASE_ROLES: Final = values(CaseRole)
+CASE_CHANNELS: Final = values(CaseChannel)
 API_ROLES: Final = values(ApiRole)
 LOAD_KINDS: Final = values(LoadKind)
 BATCH_STATUSES: Final = values(BatchStatus)
