@@ -67,6 +67,13 @@ def get_principal(
     return authenticate(session, api_key)
 
 
+def get_optional_principal(
+    session: SessionDep, api_key: Annotated[str | None, Security(API_KEY)]
+) -> Principal | None:
+    """Return the caller of the ``X-API-Key`` header, or None without one (a public caller)."""
+    return authenticate(session, api_key) if api_key else None
+
+
 def role_dependency(*roles: vocab.ApiRole) -> Callable[[Principal], Principal]:
     """Return a dependency that admits only callers with one of ``roles`` (403 otherwise).
 
@@ -83,5 +90,6 @@ def role_dependency(*roles: vocab.ApiRole) -> Callable[[Principal], Principal]:
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+OptionalPrincipalDep = Annotated[Principal | None, Depends(get_optional_principal)]
 PlannerDep = Annotated[Principal, Depends(role_dependency("planner", "admin"))]
 GridManagerDep = Annotated[Principal, Depends(role_dependency("grid_manager", "planner", "admin"))]

@@ -32,6 +32,10 @@ class Forbidden(WarmmapError):
     """Valid credentials, but outside the role or scope they grant."""
 
 
+class PayloadTooLarge(WarmmapError):
+    """An upload (a photo) is larger than accepted."""
+
+
 class RateLimited(WarmmapError):
     """Too many requests of this kind from one client."""
 

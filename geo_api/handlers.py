@@ -19,6 +19,7 @@ STATUS_CODES: dict[type[errors.WarmmapError], int] = {
     errors.Conflict: 409,
     errors.Unauthenticated: 401,
     errors.Forbidden: 403,
+    errors.PayloadTooLarge: 413,
     errors.RateLimited: 429,
     errors.DatabaseUnavailable: 503,
 }

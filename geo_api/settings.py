@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     timezone: str = DEFAULT_TIMEZONE
     # Workers' reports about a station: at most this many per client address per hour.
     reports_per_hour: int = 10
+    # Open311 apps post for many riders with one API key: their own, larger hourly limit.
+    open311_per_hour: int = 1000
     # Salt of the stored hash of a reporting client's address; set a secret one in production.
     report_salt: str = DEFAULT_REPORT_SALT
 

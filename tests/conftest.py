@@ -18,9 +18,10 @@ from geo_api.settings import Settings
 from tests.dbutil import create_database, drop_database
 from tests.proxy import TcpProxy
 
-# The demo dataset's session fixtures (demo_files, demo_database_url, demo_engine); the browser
-# tests' (live_server, browser, page).
-pytest_plugins = ["tests.demo_fixtures", "tests.load_fixtures", "tests.browser"]
+# The demo dataset's session fixtures (demo_files, demo_database_url, demo_engine); the load
+# tests' database; the browser tests' (live_server, browser, page); the case tests' small
+# district (case_city).
+pytest_plugins = ["tests.demo_fixtures", "tests.load_fixtures", "tests.browser", "tests.case_city"]
 
 
 @pytest.fixture(scope="session")

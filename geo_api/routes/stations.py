@@ -15,6 +15,7 @@ from geo_api.stations.nearest import NearestQuery, nearest_stations
 from geo_api.stations.schemas import (
     Report,
     ReportCreate,
+    ReportCreated,
     ReportList,
     ReportUpdate,
     StationCollection,
@@ -165,7 +166,7 @@ def close_station(
 
 @router.post(
     "/stations/{station_id}/reports",
-    response_model=Report,
+    response_model=ReportCreated,
     status_code=201,
     responses=error_responses(404, 422, 429),
 )
@@ -175,11 +176,10 @@ def report_station(
     request: Request,
     station_id: StationId,
     body: ReportCreate,
-) -> Report:
+) -> ReportCreated:
     """Report that a station is closed, misplaced or has wrong hours (no key needed)."""
     client = request.client.host if request.client else "unknown"
-    report = reports.file_report(session, station_id, body, client, settings)
-    return Report.model_validate(report)
+    return reports.file_report(session, station_id, body, client, settings)
 
 
 @router.get(
@@ -196,14 +196,13 @@ def station_reports(
     ] = None,
 ) -> ReportList:
     """List a station's reports (planner or admin key)."""
-    found = reports.station_reports(session, station_id, status, principal)
-    return ReportList(data=[Report.model_validate(r) for r in found])
+    return ReportList(data=reports.station_reports(session, station_id, status, principal))
 
 
 @router.patch(
     "/stations/{station_id}/reports/{report_id}",
     response_model=Report,
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(401, 403, 404, 409, 422),
 )
 def update_report(
     session: SessionDep,
@@ -213,5 +212,4 @@ def update_report(
     body: ReportUpdate,
 ) -> Report:
     """Resolve or dismiss a report (planner or admin key)."""
-    report = reports.set_report_status(session, station_id, report_id, body.status, principal)
-    return Report.model_validate(report)
+    return reports.set_report_status(session, station_id, report_id, body.status, principal)

@@ -1,80 +1,108 @@
-"""Workers' reports about a station: anyone may file one, planners read and resolve them.
+"""Workers' reports about a station: a thin layer over cases of the station categories.
 
-A report never changes the station: a planner checks it first. The client's address is kept
-only as a salted hash, enough to limit how many reports one client files per hour.
+``POST /stations/{id}/reports`` files a case at the station (routed to the station's own
+contact, rate-limited like every case); planners list a station's reports and resolve,
+dismiss or reopen them, which moves the case along its lifecycle (resolving walks it through
+accepted and dispatched, each move an event). A report never changes the station itself.
 """
 
-import hashlib
-
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo_api import audit
 from geo_api.auth import Principal
-from geo_api.errors import NotFound, RateLimited
-from geo_api.models import StationReport
+from geo_api.cases.categories import CATEGORY_REPORT_KIND, REPORT_KIND_CATEGORY
+from geo_api.cases.lifecycle import RESOLVED_STATES, get_case, lon_lat, record
+from geo_api.cases.reporting import Reporter, report_case
+from geo_api.cases.schemas import CaseCreate
+from geo_api.errors import Conflict, NotFound
+from geo_api.models import OPEN_CASE_STATUSES, Case
 from geo_api.settings import Settings
 from geo_api.stations.records import get_station
-from geo_api.stations.schemas import ReportCreate
+from geo_api.stations.schemas import Report, ReportCreate, ReportCreated
+
+# The path a report's status walks through the lifecycle, from each state of the case.
+TO_RESOLVED = {"reported": ("accepted", "dispatched", "resolved"),
+               "accepted": ("dispatched", "resolved"), "dispatched": ("resolved",)}  # fmt: skip
 
 
-def client_hash(client_address: str, salt: str) -> str:
-    """Return the stored form of a client address."""
-    return hashlib.sha256(f"{salt}:{client_address}".encode()).hexdigest()
+def report_status(case_status: str) -> str:
+    """Return the report status (open, resolved, dismissed) of a case's status."""
+    if case_status in OPEN_CASE_STATUSES:
+        return "open"
+    return "resolved" if case_status in RESOLVED_STATES else "dismissed"
+
+
+def as_report(case: Case) -> Report:
+    """Return ``case`` as the station report it stands for."""
+    return Report(
+        id=case.id,
+        station_id=case.station_id or 0,
+        kind=CATEGORY_REPORT_KIND.get(case.category, "other"),
+        note=case.description,
+        status=report_status(case.status),
+        created_at=case.created_at,
+        resolved_at=case.resolved_at if case.status in RESOLVED_STATES else None,
+    )
 
 
 def file_report(
     session: Session, station_id: int, body: ReportCreate, client_address: str, settings: Settings
-) -> StationReport:
-    """Store a report, unless this client already filed ``reports_per_hour`` in the last hour."""
-    get_station(session, station_id)
-    hashed = client_hash(client_address, settings.report_salt)
-    recent = session.scalar(
-        select(func.count())
-        .select_from(StationReport)
-        .where(
-            StationReport.client_hash == hashed,
-            StationReport.created_at > func.now() - func.make_interval(0, 0, 0, 0, 1),
-        )
-    )
-    if (recent or 0) >= settings.reports_per_hour:
-        raise RateLimited(
-            f"at most {settings.reports_per_hour} reports per hour from one address; try later"
-        )
-    note = body.note.strip() if body.note and body.note.strip() else None
-    report = StationReport(station_id=station_id, kind=body.kind, note=note, client_hash=hashed)
-    session.add(report)
-    session.flush()
-    audit.record(session, "public", "report", "station", station_id, {"report_id": report.id})
-    return report
+) -> ReportCreated:
+    """File a case about the station, unless this client already filed its hourly share."""
+    lon, lat = lon_lat(get_station(session, station_id).geom)
+    create = CaseCreate(lon=lon, lat=lat, crs="wgs84",
+                        category=REPORT_KIND_CATEGORY[body.kind], description=body.note,
+                        station_id=station_id)  # fmt: skip
+    reporter = Reporter(client_address, settings.reports_per_hour, channel="station_report")
+    receipt = report_case(session, create, None, reporter, settings.report_salt)
+    case = get_case(session, receipt.id)
+    audit.record(session, "public", "report", "station", station_id, {"case_id": case.id})
+    return ReportCreated(**as_report(case).model_dump(), token=receipt.token)
 
 
 def station_reports(
     session: Session, station_id: int, status: str | None, principal: Principal
-) -> list[StationReport]:
+) -> list[Report]:
     """Return the reports of a station, newest first, optionally of one status."""
     station = get_station(session, station_id)
     principal.require_scope(station.community_adcode or station.district_adcode)
-    query = select(StationReport).where(StationReport.station_id == station_id)
-    if status is not None:
-        query = query.where(StationReport.status == status)
-    return list(session.scalars(query.order_by(StationReport.id.desc())).all())
+    cases = session.scalars(
+        select(Case).where(Case.station_id == station_id).order_by(Case.id.desc())
+    ).all()
+    reports = [as_report(c) for c in cases]
+    return [r for r in reports if status is None or r.status == status]
 
 
 def set_report_status(
     session: Session, station_id: int, report_id: int, status: str, principal: Principal
-) -> StationReport:
-    """Resolve, dismiss or reopen a report; the station itself is not touched."""
+) -> Report:
+    """Resolve, dismiss or reopen a report by moving its case; the station is not touched."""
     station = get_station(session, station_id)
     principal.require_scope(station.community_adcode or station.district_adcode)
-    report = session.get(StationReport, report_id)
-    if report is None or report.station_id != station_id:
+    try:
+        case = get_case(session, report_id, lock=True)
+    except NotFound:
+        case = None
+    if case is None or case.station_id != station_id:
         raise NotFound(f"no report {report_id} of station {station_id}")
-    before = report.status
-    report.status = status
-    report.resolved_at = None if status == "open" else func.now()
-    session.flush()
-    session.refresh(report)
+    before = report_status(case.status)
+    for step in _steps(case, status):
+        record(session, case, step, principal.actor, principal.role, f"station report {status}")
+    session.refresh(case)
     detail = {"station_id": station_id, "from": before, "to": status}
-    audit.record(session, principal.actor, "update", "station_report", report.id, detail)
-    return report
+    audit.record(session, principal.actor, "update", "station_report", case.id, detail)
+    return as_report(case)
+
+
+def _steps(case: Case, status: str) -> tuple[str, ...]:
+    current = report_status(case.status)
+    if current == status:
+        return ()
+    if status == "resolved" and case.status in TO_RESOLVED:
+        return TO_RESOLVED[case.status]
+    if status == "dismissed" and current == "open":
+        return ("rejected",)
+    if status == "open" and current == "resolved":
+        return ("dispatched",)
+    raise Conflict(f"report {case.id} is {current} (case {case.status}); it cannot become {status}")

@@ -151,6 +151,12 @@ class Report(BaseModel):
     resolved_at: datetime | None
 
 
+class ReportCreated(Report):
+    """A report just filed: it is a case, and the token follows it (GET /cases/{id}?token=)."""
+
+    token: str
+
+
 class ReportList(BaseModel):
     """Reports of one station."""
 
