@@ -25,7 +25,12 @@ from tests.factories import make_station
 
 def test_ancestors_walk_up_to_everywhere():
     assert ancestors("510104001002") == [
-        "510104001002", "510104001", "510104", "510100", "510000", ""
+        "510104001002",
+        "510104001",
+        "510104",
+        "510100",
+        "510000",
+        "",
     ]
     assert ancestors("510100") == ["510100", "510000", ""]
 
@@ -149,12 +154,16 @@ def test_an_areas_own_route_overrides_the_default(client, session, case_city):
         ({"lon": 104.01, "lat": 95, "category": "other"}, "outside China"),
         ({"lon": 30.62, "lat": 104.01, "category": "other"}, "swapped"),
         ({"lon": 104.01, "lat": 30.62, "category": "other", "crs": "mars"}, "crs"),
-        ({"lon": 104.01, "lat": 30.62, "category": "other", "description": "x" * 1001},
-         "description"),
+        (
+            {"lon": 104.01, "lat": 30.62, "category": "other", "description": "x" * 1001},
+            "description",
+        ),
         ({"lon": 104.01, "lat": 30.62, "category": "other", "color": "red"}, "color"),
         ({"lon": "east", "lat": 30.62, "category": "other"}, "lon"),
-        ({"lon": 104.01, "lat": 30.62, "category": "other", "reporter_token": "wc_nope"},
-         "reporter_token"),
+        (
+            {"lon": 104.01, "lat": 30.62, "category": "other", "reporter_token": "wc_nope"},
+            "reporter_token",
+        ),
     ],
 )
 def test_every_bad_field_is_one_line_naming_it(client, case_city, body, named):

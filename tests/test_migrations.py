@@ -13,7 +13,7 @@ from geo_api.settings import get_settings
 from tests.dbutil import create_database, drop_database
 from warmmap_cli import app
 
-SPATIAL_TABLES = {"admin_areas", "stations", "outlets", "coverage_cells", "data_changes"}
+SPATIAL_TABLES = {"admin_areas", "stations", "outlets", "coverage_cells", "data_changes", "cases"}
 
 
 @pytest.fixture
@@ -57,7 +57,8 @@ def test_every_geometry_is_4326_with_a_spatial_index(connection):
             "SELECT f_table_name, type, srid FROM geometry_columns WHERE f_table_schema = 'public'"
         )
     ).all()
-    assert {r.f_table_name for r in rows} == SPATIAL_TABLES
+    # cases_public is a view of cases (category, status, position): indexed through its table
+    assert {r.f_table_name for r in rows} == SPATIAL_TABLES | {"cases_public"}
     assert all(r.srid == 4326 for r in rows)
     indexed = connection.execute(
         text(
@@ -71,7 +72,7 @@ def test_every_geometry_is_4326_with_a_spatial_index(connection):
     ).all()
     assert {r.table_name for r in indexed} >= SPATIAL_TABLES
     geography = {r.table_name for r in indexed if "geography" in r.definition}
-    assert geography == {"stations", "outlets"}
+    assert geography == {"stations", "outlets", "cases"}
 
 
 def test_station_geography_index_serves_knn(connection):

@@ -34,14 +34,15 @@ async def read_submission(request: Request, file_field: str) -> Submission:
     """Return the fields of a JSON or multipart body and the bytes of its ``file_field``."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        form = await request.form(**FORM_LIMITS)
-        fields: dict[str, object] = {}
-        for key, value in form.multi_items():
-            if key != file_field:
-                if key in fields:
-                    raise InvalidInput(f"{key}: given more than once")
-                fields[key] = value if isinstance(value, str) else None
-        return Submission(fields, await read_photo(form.get(file_field), file_field))
+        # As a context manager, so the spooled files of the upload are closed at once.
+        async with request.form(**FORM_LIMITS) as form:
+            fields: dict[str, object] = {}
+            for key, value in form.multi_items():
+                if key != file_field:
+                    if key in fields:
+                        raise InvalidInput(f"{key}: given more than once")
+                    fields[key] = value if isinstance(value, str) else None
+            return Submission(fields, await read_photo(form.get(file_field), file_field))
     if content_type in ("application/json", ""):
         try:
             values = await request.json()
