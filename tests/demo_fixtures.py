@@ -4,7 +4,8 @@ Registered by ``pytest_plugins`` in conftest.py, so any test may ask for them:
 
 - ``demo_files``: ``(folder, files)`` generated once with ``etl.demo.install.DEFAULT_SEED``;
 - ``demo_install``: ``(url, results)`` of a database of its own (``warmmap_test_demo_…``, dropped
-  at the end) with the demo loaded by ``install_demo``; ``results`` pairs each file with its batch;
+  at the end) with the demo loaded by ``install_demo`` and its riders' cases filed by
+  ``install_cases``; ``results`` pairs each file with its batch;
 - ``demo_database_url``: that database's plain URL; ``demo_engine``: an engine on it.
 
 Tests must not write into that database (it is shared by the session); the ``database_url``
@@ -18,6 +19,7 @@ import pytest
 from alembic import command
 from sqlalchemy import Engine, create_engine
 
+from etl.demo.cases import install_cases
 from etl.demo.install import DEFAULT_SEED, DemoFile, generate, install_demo
 from etl.load import BatchResult
 from geo_api.database import sqlalchemy_url
@@ -41,6 +43,7 @@ def demo_install(demo_files: tuple[Path, list[DemoFile]]) -> Iterator[tuple[str,
         command.upgrade(alembic_config(url), "head")
         engine = create_engine(sqlalchemy_url(url))
         results = install_demo(engine, folder, DEFAULT_SEED)
+        install_cases(engine, DEFAULT_SEED, "demo-salt")
         engine.dispose()
         yield url, results
     finally:

@@ -24,6 +24,7 @@ def demo(
     # Imported here: the generator pulls in cnmaps, shapely and pandas, which `warmmap --help`
     # and every other command should not pay for.
     from etl.demo.areas import CITIES
+    from etl.demo.cases import install_cases
     from etl.demo.install import city_counts, install_demo
 
     config = settings()
@@ -34,6 +35,7 @@ def demo(
         upgrade(config.database_url)
         results = install_demo(engine, out, seed, progress=True)
         counts = city_counts(engine)
+        cases = install_cases(engine, seed, config.report_salt)
     for demo_file, batch in results:
         typer.echo(
             f"{demo_file.name}: batch {batch.batch_id}: {batch.inserted} inserted, "
@@ -48,6 +50,10 @@ def demo(
             f"{c['outlets']} outlets ({c['riders']} riders), {c['liaisons']} liaisons"
         )
     typer.echo(f"rejected rows: warmmap rejects BATCH_ID; files in {out}")
+    states = ", ".join(f"{n} {status}" for status, n in cases.by_status.items())
+    typer.echo(f"riders' cases: {cases.created} filed now; in all {states}")
+    if cases.example_token:
+        typer.echo(f"try: GET /cases/{cases.example_id}?token={cases.example_token}")
     refresh_cities([city.adcode for city in CITIES], res)
     if not no_serve:
         serve(host=host, port=port)

@@ -8,6 +8,7 @@ it. Every move is a ``case_events`` row; a verified case earns its reporter poin
 """
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from geoalchemy2.shape import to_shape
 from shapely.geometry import Point as ShapelyPoint
@@ -75,30 +76,35 @@ def refuse(case: Case, to: str, allowed: frozenset[str]) -> Conflict:
 
 
 def record(
-    session: Session, case: Case, to: str, actor: str, actor_role: str, note: str | None
+    session: Session,
+    case: Case,
+    to: str,
+    actor: str,
+    actor_role: str,
+    note: str | None,
+    at: datetime | None = None,
 ) -> None:
-    """Move ``case`` to ``to``, with its timestamps and the event row."""
+    """Move ``case`` to ``to``, with its timestamps and the event row.
+
+    ``at`` dates the move (a history being imported, the demo's); ``None`` is now.
+    """
     before = case.status
+    when: Any = func.now() if at is None else at
     case.status = to
     if to == "resolved":
-        case.resolved_at = func.now()
+        case.resolved_at = when
     elif to == "closed":
-        case.closed_at = func.now()
+        case.closed_at = when
     elif to == "dispatched" and before in RESOLVED_STATES:  # reopened: a new time limit
         _, hours = route_rule(session, case.category, case_area(case))
         case.resolved_at = None
         case.closed_at = None
-        case.due_at = func.now() + timedelta(hours=hours)
-    session.add(
-        CaseEvent(
-            case_id=case.id,
-            actor=actor,
-            actor_role=actor_role,
-            from_status=before,
-            to_status=to,
-            note=note,
-        )
-    )
+        case.due_at = when + timedelta(hours=hours)
+    event = CaseEvent(case_id=case.id, actor=actor, actor_role=actor_role, from_status=before,
+                      to_status=to, note=note)  # fmt: skip
+    if at is not None:
+        event.at = at
+    session.add(event)
     session.flush()
     if to == "verified":
         points.award(session, case)
@@ -111,6 +117,7 @@ def manager_move(
     note: str | None,
     duplicate_of: int | None,
     principal: Principal,
+    at: datetime | None = None,
 ) -> Case:
     """Move a case as a grid manager or an admin (403 outside scope, 409 if forbidden)."""
     case = get_case(session, case_id, lock=True)
@@ -121,7 +128,7 @@ def manager_move(
         case.duplicate_of = _survivor(session, case, duplicate_of, principal).id
     elif duplicate_of is not None:
         raise InvalidInput("duplicate_of: only with to=duplicate")
-    record(session, case, to, principal.actor, principal.role, note)
+    record(session, case, to, principal.actor, principal.role, note, at)
     detail = {"to": to, "duplicate_of": case.duplicate_of}
     audit.record(session, principal.actor, "transition", "case", case.id, detail)
     return case
@@ -141,8 +148,15 @@ def _survivor(session: Session, case: Case, duplicate_of: int | None, principal:
     return survivor
 
 
-def reporter_move(session: Session, case: Case, to: str, note: str | None, now: datetime) -> Case:
-    """Confirm (verified) or reopen (dispatched) a resolution as the reporter."""
+def reporter_move(
+    session: Session,
+    case: Case,
+    to: str,
+    note: str | None,
+    now: datetime,
+    at: datetime | None = None,
+) -> Case:
+    """Confirm (verified) or reopen (dispatched) a resolution as the reporter, ``now``."""
     allowed = REPORTER_MOVES.get(case.status, frozenset())
     if to not in allowed:
         raise refuse(case, to, allowed)
@@ -152,5 +166,5 @@ def reporter_move(session: Session, case: Case, to: str, note: str | None, now: 
             raise Conflict(
                 f"case {case.id} was resolved more than {REOPEN_DAYS} days ago; report it anew"
             )
-    record(session, case, to, "reporter", "reporter", note)
+    record(session, case, to, "reporter", "reporter", note, at)
     return case
