@@ -70,10 +70,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(url: str | None = None, workers: int = 1) -> Iterator[str]:
-    """Run ``warmmap serve`` in a child process and yield its base URL."""
+def running_server(
+    url: str | None = None, workers: int = 1, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Run ``warmmap serve`` in a child process (with ``env`` added) and yield its base URL."""
     port = free_port()
-    env = os.environ | {"WARMMAP_DATABASE_URL": url or database_url()}
+    env = os.environ | {"WARMMAP_DATABASE_URL": url or database_url()} | (env or {})
     process = subprocess.Popen(
         [
             sys.executable,

@@ -52,6 +52,7 @@ def error_client(app) -> TestClient:
         ("Conflict", 409),
         ("Unauthenticated", 401),
         ("Forbidden", 403),
+        ("PayloadTooLarge", 413),
         ("RateLimited", 429),
         ("DatabaseUnavailable", 503),
     ],
