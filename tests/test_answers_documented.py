@@ -5,6 +5,7 @@ and its answer checked with ``tests.openapi_check`` (strictly: no undeclared fie
 route fails ``test_every_operation_is_called`` until a call of it is added to ``CALLS``.
 """
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
 from sqlalchemy import text
 
 from etl.load import load_normalized
@@ -37,6 +39,8 @@ class World:
     station_id: int
     report_id: int
     batch_id: int
+    manager: dict[str, str]
+    case: dict[str, Any]
 
 
 @pytest.fixture
@@ -76,11 +80,154 @@ def world(client, session) -> World:
         options={"format": "xlsx"},
         started_at=datetime.now(UTC),
     )
-    return World(client, planner, outsider, station_id, report.json()["id"], batch.batch_id)
+    manager = {"X-API-Key": create_key(session, "city grid", "grid_manager", [CITY])}
+    photo = io.BytesIO()
+    Image.new("RGB", (32, 24), (250, 200, 0)).save(photo, "JPEG")
+    case = client.post(
+        "/cases",
+        data={"lon": str(LON), "lat": str(LAT), "category": "no_rider_entry"},
+        files={"photo": ("gate.jpg", photo.getvalue(), "image/jpeg")},
+    )
+    assert case.status_code == 201, case.text
+    return World(
+        client, planner, outsider, station_id, report.json()["id"], batch.batch_id, manager,
+        case.json(),
+    )  # fmt: skip
 
 
 Call = Callable[[World], Any]
 PLAN = {"city": CITY, "threshold_m": 800}
+REPORT = {"lon": LON, "lat": LAT, "category": "blocked_passage", "description": "堵住了"}
+
+
+def case_url(w: World, suffix: str = "") -> str:
+    return f"/cases/{w.case['id']}{suffix}"
+
+
+def token(w: World) -> dict[str, str]:
+    return {"token": w.case["token"]}
+
+
+def open311_form(w: World) -> dict[str, str]:
+    return {"api_key": w.manager["X-API-Key"], "service_code": "no_parking",
+            "lat": str(LAT), "long": str(LON)}  # fmt: skip
+
+
+CASE_CALLS: list[tuple[str, str, Call, list[Call]]] = [
+    (
+        "GET",
+        "/cases/categories",
+        lambda w: w.client.get("/cases/categories", params={"area": CITY}),
+        [lambda w: w.client.get("/cases/categories", params={"area": "999999999"}),
+         lambda w: w.client.get("/cases/categories", params={"area": "abc"})],
+    ),
+    (
+        "POST",
+        "/cases",
+        lambda w: w.client.post("/cases", json=REPORT),
+        [lambda w: w.client.post("/cases", json=REPORT | {"category": "ufo"}),
+         lambda w: w.client.post("/cases", json=REPORT | {"station_id": 987654321}),
+         lambda w: w.client.post("/cases", json=REPORT | {"lon": 110.0, "lat": 35.0})],
+    ),
+    (
+        "GET",
+        "/cases",
+        lambda w: w.client.get("/cases", params={"overdue": "false"}, headers=w.manager),
+        [lambda w: w.client.get("/cases"),
+         lambda w: w.client.get("/cases", params={"scope": CITY}, headers=w.outsider),
+         lambda w: w.client.get("/cases", params={"status": "gone"}, headers=w.manager)],
+    ),
+    (
+        "GET",
+        "/cases/stats",
+        lambda w: w.client.get("/cases/stats", params={"city": CITY, "level": "community"},
+                               headers=w.planner),
+        [lambda w: w.client.get("/cases/stats", params={"city": CITY}),
+         lambda w: w.client.get("/cases/stats", params={"city": CITY}, headers=w.outsider),
+         lambda w: w.client.get("/cases/stats", params={"city": "x"}, headers=w.planner)],
+    ),
+    (
+        "GET",
+        "/cases/friendliness",
+        lambda w: w.client.get("/cases/friendliness", params={"city": CITY}),
+        [lambda w: w.client.get("/cases/friendliness", params={"city": "x"})],
+    ),
+    (
+        "GET",
+        "/cases/public",
+        lambda w: w.client.get("/cases/public", params={"bbox": "104,30.6,104.1,30.7"}),
+        [lambda w: w.client.get("/cases/public", params={"bbox": "104,30.6"})],
+    ),
+    (
+        "GET",
+        "/cases/{case_id}",
+        lambda w: w.client.get(case_url(w), params=token(w)),
+        [lambda w: w.client.get(case_url(w)),
+         lambda w: w.client.get(case_url(w), headers=w.outsider),
+         lambda w: w.client.get("/cases/987654", headers=w.manager),
+         lambda w: w.client.get("/cases/abc", headers=w.manager)],
+    ),
+    (
+        "POST",
+        "/cases/{case_id}/transitions",
+        lambda w: w.client.post(case_url(w, "/transitions"), json={"to": "accepted"},
+                                headers=w.manager),
+        [lambda w: w.client.post(case_url(w, "/transitions"), json={"to": "closed"},
+                                 headers=w.manager),
+         lambda w: w.client.post(case_url(w, "/transitions"), json={"to": "accepted"}),
+         lambda w: w.client.post(case_url(w, "/transitions"), json={"to": "accepted"},
+                                 headers=w.outsider),
+         lambda w: w.client.post("/cases/987654/transitions", json={"to": "accepted"},
+                                 headers=w.manager),
+         lambda w: w.client.post(case_url(w, "/transitions"), json={"to": "gone"},
+                                 headers=w.manager)],
+    ),
+    (
+        "GET",
+        "/cases/{case_id}/photos/{photo_id}",
+        lambda w: w.client.get(case_url(w, f"/photos/{w.case['photo_id']}"), params=token(w)),
+        [lambda w: w.client.get(case_url(w, f"/photos/{w.case['photo_id']}")),
+         lambda w: w.client.get(case_url(w, f"/photos/{w.case['photo_id']}"),
+                                headers=w.outsider),
+         lambda w: w.client.get(case_url(w, "/photos/987654"), headers=w.manager),
+         lambda w: w.client.get(case_url(w, "/photos/x"), headers=w.manager)],
+    ),
+    (
+        "GET",
+        "/points",
+        lambda w: w.client.get("/points", params=token(w)),
+        [lambda w: w.client.get("/points", params={"token": "wc_nobody"}),
+         lambda w: w.client.get("/points")],
+    ),
+    (
+        "GET",
+        "/open311/v2/services.json",
+        lambda w: w.client.get("/open311/v2/services.json", params={"lang": "en"}),
+        [lambda w: w.client.get("/open311/v2/services.json", params={"lang": "fr"})],
+    ),
+    (
+        "GET",
+        "/open311/v2/requests.json",
+        lambda w: w.client.get("/open311/v2/requests.json", params={"status": "open"}),
+        [lambda w: w.client.get("/open311/v2/requests.json", params={"start_date": "soon"})],
+    ),
+    (
+        "GET",
+        "/open311/v2/requests/{service_request_id}.json",
+        lambda w: w.client.get(f"/open311/v2/requests/{w.case['id']}.json"),
+        [lambda w: w.client.get("/open311/v2/requests/987654.json"),
+         lambda w: w.client.get("/open311/v2/requests/0.json")],
+    ),
+    (
+        "POST",
+        "/open311/v2/requests.json",
+        lambda w: w.client.post("/open311/v2/requests.json", data=open311_form(w)),
+        [lambda w: w.client.post("/open311/v2/requests.json",
+                                 data=open311_form(w) | {"api_key": ""}),
+         lambda w: w.client.post("/open311/v2/requests.json",
+                                 data=open311_form(w) | {"service_code": "pothole"})],
+    ),
+]  # fmt: skip
 
 # (method, path as documented, a call answering 2xx, calls answering errors)
 CALLS: list[tuple[str, str, Call, list[Call]]] = [
@@ -210,6 +357,7 @@ CALLS: list[tuple[str, str, Call, list[Call]]] = [
         ),
         [lambda w: w.client.post("/plan/cover", json=PLAN | {"target_share": 0.9})],
     ),
+    *CASE_CALLS,
 ]
 
 

@@ -3,16 +3,14 @@
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError
 
 from geo_api import vocab
 from geo_api.errors import InvalidInput
 from geo_api.geojson import Feature, FeatureCollection, Point
 
 DESCRIPTION_MAX_CHARS = 1000
-CaseStatus = Literal[
-    "reported", "accepted", "dispatched", "resolved", "verified", "closed", "rejected", "duplicate"
-]
+CaseStatus = vocab.CaseStatus
 
 
 class CategoryOut(BaseModel):
@@ -42,7 +40,7 @@ class CaseCreate(BaseModel):
     lon: float = Field(allow_inf_nan=False, description="longitude in `crs`")
     lat: float = Field(allow_inf_nan=False, description="latitude in `crs`")
     crs: str = Field("wgs84", description="wgs84, gcj02 (Amap, WeChat), bd09 (Baidu), cgcs2000")
-    category: str = Field(description=", ".join(vocab.CASE_CATEGORIES))
+    category: vocab.CaseCategory
     description: str | None = Field(None, max_length=DESCRIPTION_MAX_CHARS)
     station_id: int | None = Field(None, ge=1, description="the station the report is about")
     reporter_token: str | None = Field(
@@ -185,8 +183,12 @@ class PublicCaseProperties(BaseModel):
     updated_at: datetime
 
 
-PublicCaseFeature = Feature[Point, PublicCaseProperties]
-PublicCaseCollection = FeatureCollection[PublicCaseFeature]
+class PublicCaseFeature(Feature[Point, PublicCaseProperties]):
+    """A case on the public map: its position, category and status."""
+
+
+class PublicCaseCollection(FeatureCollection[PublicCaseFeature]):
+    """The cases in a box as the public sees them."""
 
 
 class CategoryStats(BaseModel):
@@ -300,3 +302,15 @@ class Open311Created(BaseModel):
     service_notice: str | None
     account_id: str | None
     token: str = Field(description="the reporter's token to follow the case (GET /cases/{id})")
+
+
+class Open311ServiceList(RootModel[list[Open311Service]]):
+    """Every GeoReport v2 service (a JSON array, as the specification answers)."""
+
+
+class Open311RequestList(RootModel[list[Open311Request]]):
+    """GeoReport v2 service requests (a JSON array, as the specification answers)."""
+
+
+class Open311CreatedList(RootModel[list[Open311Created]]):
+    """The answer to a GeoReport v2 POST: a one-element array."""

@@ -9,6 +9,7 @@ from geo_api.areas import Adcode
 from geo_api.cases import catalogue, friendliness, moves, points, queue, reads, stats
 from geo_api.cases.reporting import Reporter, report_case
 from geo_api.cases.schemas import (
+    CaseCreate,
     CaseDetail,
     CaseQueue,
     CaseReceipt,
@@ -29,23 +30,33 @@ from geo_api.dependencies import (
     SettingsDep,
 )
 from geo_api.responses import error_responses
+from geo_api.routes import DocumentedRoute
 from geo_api.routes.forms import CaseSubmissionDep
 from geo_api.stations.inputs import parse_bbox
 
-router = APIRouter(tags=["cases"])
+router = APIRouter(tags=["cases"], responses=error_responses(503), route_class=DocumentedRoute)
 
 TokenQuery = Annotated[
     str | None, Query(max_length=100, description="the reporter's token from POST /cases")
 ]
+# The body is read by a dependency (JSON or multipart), so its schema is declared here, inline.
+_CASE_SCHEMA = CaseCreate.model_json_schema()
 CASE_BODY = {
     "requestBody": {
         "required": True,
         "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/CaseCreate"}},
+            "application/json": {"schema": _CASE_SCHEMA},
             "multipart/form-data": {
                 "schema": {
-                    "allOf": [{"$ref": "#/components/schemas/CaseCreate"}],
-                    "properties": {"photo": {"type": "string", "format": "binary"}},
+                    **_CASE_SCHEMA,
+                    "properties": {
+                        **_CASE_SCHEMA["properties"],
+                        "photo": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "JPEG, PNG or WebP, at most 5 MB",
+                        },
+                    },
                 }
             },
         },
@@ -159,7 +170,13 @@ def transition(
     "/cases/{case_id}/photos/{photo_id}",
     response_class=Response,
     responses={
-        200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}},
+        200: {
+            "description": "The photo, re-encoded without metadata.",
+            "content": {
+                m: {"schema": {"type": "string", "format": "binary"}}
+                for m in ("image/jpeg", "image/png", "image/webp")
+            },
+        },
         **error_responses(401, 403, 404, 422),
     },
 )

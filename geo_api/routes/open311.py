@@ -7,12 +7,23 @@ from fastapi import APIRouter, Path, Query
 from geo_api.auth import authenticate
 from geo_api.cases import open311
 from geo_api.cases.reporting import Reporter, report_case
-from geo_api.cases.schemas import Open311Created, Open311Request, Open311Service
-from geo_api.dependencies import SessionDep, SettingsDep
+from geo_api.cases.schemas import (
+    Open311Created,
+    Open311CreatedList,
+    Open311RequestList,
+    Open311ServiceList,
+)
+from geo_api.dependencies import OptionalPrincipalDep, SessionDep, SettingsDep
 from geo_api.responses import error_responses
+from geo_api.routes import DocumentedRoute
 from geo_api.routes.forms import Open311SubmissionDep
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"])
+router = APIRouter(
+    prefix="/open311/v2",
+    tags=["open311"],
+    responses=error_responses(503),
+    route_class=DocumentedRoute,
+)
 
 Lang = Annotated[Literal["zh", "en"], Query(description="language of names")]
 POST_BODY = {
@@ -43,13 +54,13 @@ IGNORED_FIELDS = ("jurisdiction_id", "address_string", "address_id", "email", "d
                   "account_id", "first_name", "last_name", "phone", "media_url")  # fmt: skip
 
 
-@router.get("/services.json", response_model=list[Open311Service])
-def services(lang: Lang = "zh") -> list[Open311Service]:
+@router.get("/services.json", response_model=Open311ServiceList, responses=error_responses(422))
+def services(lang: Lang = "zh") -> Open311ServiceList:
     """List the services (our categories) as GeoReport v2 does."""
-    return open311.services(lang)
+    return Open311ServiceList(open311.services(lang))
 
 
-@router.get("/requests.json", response_model=list[Open311Request], responses=error_responses(422))
+@router.get("/requests.json", response_model=Open311RequestList, responses=error_responses(422))
 def requests(
     session: SessionDep,
     service_request_id: Annotated[str | None, Query(description="ids, comma-separated")] = None,
@@ -59,46 +70,50 @@ def requests(
     status: Literal["open", "closed"] | None = None,
     jurisdiction_id: str | None = None,
     lang: Lang = "zh",
-) -> list[Open311Request]:
+) -> Open311RequestList:
     """List service requests: by ids, or the last 90 days (at most 1,000), newest first."""
     ids = open311.parse_ids(service_request_id)
     start = open311.parse_time(start_date, "start_date")
     end = open311.parse_time(end_date, "end_date")
-    return open311.requests(session, ids, service_code, status, start, end, lang)
+    return Open311RequestList(
+        open311.requests(session, ids, service_code, status, start, end, lang)
+    )
 
 
 @router.get(
     "/requests/{service_request_id}.json",
-    response_model=list[Open311Request],
+    response_model=Open311RequestList,
     responses=error_responses(404, 422),
 )
 def one_request(
     session: SessionDep,
     service_request_id: Annotated[int, Path(ge=1)],
     lang: Lang = "zh",
-) -> list[Open311Request]:
+) -> Open311RequestList:
     """Read one service request (a one-element list, as GeoReport v2 answers)."""
-    return open311.one_request(session, service_request_id, lang)
+    return Open311RequestList(open311.one_request(session, service_request_id, lang))
 
 
 @router.post(
     "/requests.json",
-    response_model=list[Open311Created],
+    response_model=Open311CreatedList,
     status_code=201,
     openapi_extra=POST_BODY,
     responses=error_responses(401, 404, 413, 422, 429),
 )
 def create_request(
-    session: SessionDep, settings: SettingsDep, submission: Open311SubmissionDep
-) -> list[Open311Created]:
-    """Create a service request (an app's API key in `api_key`; `lat`/`long` in WGS-84)."""
+    session: SessionDep,
+    settings: SettingsDep,
+    header_principal: OptionalPrincipalDep,
+    submission: Open311SubmissionDep,
+) -> Open311CreatedList:
+    """Create a service request (an app's key in `api_key` or X-API-Key; `lat`/`long` WGS-84)."""
     fields = submission.fields
-    principal = authenticate(session, str(fields.get("api_key") or "") or None)
+    principal = header_principal or authenticate(session, str(fields.get("api_key") or "") or None)
     body = open311.case_create(fields, IGNORED_FIELDS)
     reporter = Reporter(f"key:{principal.key_id}", settings.open311_per_hour, channel="open311")
     receipt = report_case(session, body, submission.photo, reporter, settings.report_salt)
     notice = f"{receipt.routed_to.name or receipt.routed_to.adcode} {receipt.routed_to.role}"
-    return [
-        Open311Created(service_request_id=str(receipt.id), service_notice=notice.strip(),
-                       account_id=None, token=receipt.token)
-    ]  # fmt: skip
+    created = Open311Created(service_request_id=str(receipt.id), service_notice=notice.strip(),
+                             account_id=None, token=receipt.token)  # fmt: skip
+    return Open311CreatedList([created])
