@@ -57,6 +57,43 @@ def in_china(lon: ArrayLike, lat: ArrayLike) -> npt.NDArray[np.bool_]:
     return (x >= CHINA_LON[0]) & (x <= CHINA_LON[1]) & (y >= CHINA_LAT[0]) & (y <= CHINA_LAT[1])
 
 
+def looks_swapped(x: ArrayLike, y: ArrayLike) -> npt.NDArray[np.bool_]:
+    """Return whether each ``(x, y)`` lies outside China but ``(y, x)`` inside: lat given first.
+
+    The one test of swapped coordinates: the ETL rejects such rows with it and the API names it
+    in its 422 (both only for systems in degrees).
+    """
+    return ~in_china(x, y) & in_china(y, x)
+
+
+def is_projected(crs: str) -> bool:
+    """Return whether a canonical system name (``normalize_crs``) is projected (in metres)."""
+    return crs.startswith("EPSG:") and bool(CRS.from_epsg(int(crs[5:])).is_projected)
+
+
+def point_in_china(x: float, y: float, crs: str) -> tuple[float, float]:
+    """Return the WGS-84 longitude and latitude of one point given in ``crs``, checked.
+
+    Raises
+    ------
+    InvalidInput
+        Naming ``lon/lat`` when a value is not a finite number, when the pair looks swapped
+        (latitude first), or when the point lies outside China.
+    """
+    if not (np.isfinite(x) and np.isfinite(y)):
+        raise InvalidInput("lon/lat: give finite numbers, longitude first")
+    crs = normalize_crs(crs)
+    if not is_projected(crs) and looks_swapped(x, y):
+        raise InvalidInput(
+            f"lon/lat: ({x}, {y}) lies outside China but ({y}, {x}) would not: "
+            "are lon and lat swapped? Longitude comes first"
+        )
+    lon, lat = (float(v) for v in to_wgs84(x, y, crs))
+    if not (np.isfinite(lon) and np.isfinite(lat) and in_china(lon, lat)):
+        raise InvalidInput(f"lon/lat: ({x}, {y}) in {crs} lies outside China")
+    return lon, lat
+
+
 def _gcj_offset(lon: FloatArray, lat: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Return the GCJ-02 offset in degrees at WGS-84 (lon, lat)."""
     x, y = lon - 105.0, lat - 35.0

@@ -11,18 +11,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS
 
 from etl.normalize.fields import Reasons, numbers
 from geo_api import coords
 from geo_api.errors import InvalidInput
 
 _POLYGONS = ("Polygon", "MultiPolygon")
-
-
-def is_projected(crs: str) -> bool:
-    """Return whether a canonical system name (``coords.normalize_crs``) is projected."""
-    return crs.startswith("EPSG:") and CRS.from_epsg(int(crs[5:])).is_projected
 
 
 def check_file_crs(geometry: gpd.GeoSeries | None, crs: str) -> None:
@@ -38,7 +32,7 @@ def check_file_crs(geometry: gpd.GeoSeries | None, crs: str) -> None:
     file_projected = bool(geometry.crs.is_projected)
     if not file_projected and not _within_degrees(geometry):
         return  # GDAL assumes EPSG:4326 for a GeoJSON that names no CRS, even in metres
-    if file_projected != is_projected(crs):
+    if file_projected != coords.is_projected(crs):
         file_kind, given_kind = ("projected", "geographic")[:: 1 if file_projected else -1]
         raise InvalidInput(
             f"the file's coordinate system {geometry.crs.to_string()} is {file_kind} but --crs "
@@ -89,8 +83,8 @@ def _convert(
     index: pd.Index, x: pd.Series, y: pd.Series, crs: str, reasons: Reasons
 ) -> pd.DataFrame:
     valid = x.notna() & y.notna()
-    if not is_projected(crs):
-        swapped = valid & ~coords.in_china(x, y) & coords.in_china(y, x)
+    if not coords.is_projected(crs):
+        swapped = valid & coords.looks_swapped(x, y)
         reasons.add(swapped, lambda m: "longitude and latitude look swapped " + _pair(x, y, m))
     lon = pd.Series(np.nan, index=index)
     lat = pd.Series(np.nan, index=index)
@@ -124,8 +118,8 @@ def boundary_wkb(geometry: gpd.GeoSeries, crs: str, reasons: Reasons) -> pd.Seri
     min_x, min_y, max_x, max_y = shapely.bounds(shapes).T
     centre_x = pd.Series((min_x + max_x) / 2, index=index)
     centre_y = pd.Series((min_y + max_y) / 2, index=index)
-    if not is_projected(crs):
-        swapped = ~coords.in_china(centre_x, centre_y) & coords.in_china(centre_y, centre_x)
+    if not coords.is_projected(crs):
+        swapped = coords.looks_swapped(centre_x, centre_y)
         reasons.add(
             pd.Series(swapped, index=index),
             lambda m: "longitude and latitude look swapped " + _pair(centre_x, centre_y, m),

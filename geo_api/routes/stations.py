@@ -10,9 +10,12 @@ from geo_api.dependencies import PlannerDep, ReadSessionDep, SessionDep, Setting
 from geo_api.responses import error_responses
 from geo_api.routes import DocumentedRoute
 from geo_api.stations import inputs, records, reports
-from geo_api.stations.geojson import TRAVEL_DESCRIPTION, NearbyCollection, nearby_collection
-from geo_api.stations.nearest import NearestQuery, nearest_stations
+from geo_api.stations.answer import nearest_answer
+from geo_api.stations.geojson import TRAVEL_DESCRIPTION, Asked, NearbyCollection
+from geo_api.stations.nearest import NearestQuery
 from geo_api.stations.schemas import (
+    AMENITY_WORDS,
+    KIND_WORDS,
     Report,
     ReportCreate,
     ReportCreated,
@@ -24,21 +27,22 @@ from geo_api.stations.schemas import (
     StationFields,
 )
 from geo_api.vocab import ReportStatus
-from geo_api.vocab.hours import minute_of_week
+from geo_api.vocab.hours import local_time, minute_of_week
 
 router = APIRouter(tags=["stations"], responses=error_responses(503), route_class=DocumentedRoute)
 
 StationId = Annotated[int, Path(description="The station's id.")]
-# Checked by inputs.check_word and check_amenities, which answer a 422 naming the bad word.
+# Checked by inputs.check_station_kind and check_amenities, which take the vocabulary's names
+# or the Chinese words the loader reads, and answer a 422 naming a word they do not know.
 Kind = Annotated[
     str | None,
-    Query(description="Only stations of this kind: " + ", ".join(vocab.STATION_KINDS) + "."),
+    Query(description="Only stations of this kind: " + KIND_WORDS + "."),
 ]
 Amenities = Annotated[
     list[str] | None,
     Query(
         description="Only stations with this amenity (repeat it: all must be present): "
-        + ", ".join(vocab.AMENITIES)
+        + AMENITY_WORDS
         + "."
     ),
 ]
@@ -53,7 +57,19 @@ distance in metres on the WGS-84 spheroid. Give the point in the system your pho
 
 {TRAVEL_DESCRIPTION}
 
-`links` open the station in Amap and Tencent (GCJ-02) and Baidu (BD-09).
+`links` open the station in Amap and Tencent (GCJ-02) and Baidu (BD-09); `navigation` opens
+a walking route from the asked point to it in each app, in the same systems.
+
+`opens_at` (for a station closed at `at`) and `closes_at` (for one open at `at`) are the next
+change of its weekly hours, in ISO 8601 local time with the offset of the configured time zone
+(Asia/Shanghai: `+08:00`); both are null when the hours are unknown, `closes_at` is null for a
+station open around the clock (`is_24h`), `opens_at` for one whose hours never open.
+
+`amenity` and `kind` take the vocabulary's names or the Chinese words the loader reads (`充电`,
+`饮水`, `暖新驿站`, `骑手之家` ...). `notes` says why an answer is empty (nothing within
+`max_distance_m`: the nearest farther out; nothing open at `at`: when the nearest opens; nothing
+of that kind and amenities at all) or that the nearest station is more than 5 km away; each note
+has a stable `code`, an English `message`, a Chinese `message_zh` and the numbers it quotes.
 """
 
 
@@ -67,8 +83,9 @@ distance in metres on the WGS-84 spheroid. Give the point in the system your pho
 def nearest(
     session: ReadSessionDep,
     request: Request,
-    lon: Annotated[float, Query(ge=-180, le=180, description="longitude in `crs`")],
-    lat: Annotated[float, Query(ge=-90, le=90, description="latitude in `crs`")],
+    # No range here: a latitude of 104 is a swapped pair, which inputs.point_to_wgs84 names.
+    lon: Annotated[float, Query(description="longitude in `crs`")],
+    lat: Annotated[float, Query(description="latitude in `crs`")],
     crs: Annotated[str, Query(description=", ".join(POINT_INPUT_SYSTEMS))] = "wgs84",
     k: Annotated[int, Query(ge=1, le=50, description="How many stations.")] = 5,
     max_distance_m: Annotated[
@@ -82,20 +99,22 @@ def nearest(
 ) -> Response:
     """Find the nearest open stations with the services a worker needs."""
     point_lon, point_lat = inputs.point_to_wgs84(lon, lat, crs)
+    # the app's settings straight from its state: a SettingsDep would cost a thread hop
+    timezone = request.app.state.settings.timezone
+    local = local_time(inputs.parse_at(at), timezone)
+    minute = minute_of_week(local, timezone)
     query = NearestQuery(
         lon=point_lon,
         lat=point_lat,
         k=k,
         max_distance_m=max_distance_m,
         amenities=inputs.check_amenities(amenity or []),
-        kind=inputs.check_word(kind, vocab.STATION_KINDS, "kind"),
+        kind=inputs.check_station_kind(kind),
         open_only=open_now,
-        # the app's settings straight from its state: a SettingsDep would cost a thread hop
-        minute_of_week=minute_of_week(inputs.parse_at(at), request.app.state.settings.timezone),
+        minute_of_week=minute,
     )
-    display_crs = inputs.output_crs(out_crs)
-    body = nearby_collection(nearest_stations(session, query), display_crs)
-    return Response(body, media_type="application/json")
+    asked = Asked(point_lon, point_lat, local, minute, inputs.output_crs(out_crs))
+    return Response(nearest_answer(session, query, asked), media_type="application/json")
 
 
 @router.get("/stations", response_model=StationCollection, responses=error_responses(422))
@@ -111,7 +130,7 @@ def stations(
     return records.list_stations(
         session,
         inputs.parse_bbox(bbox),
-        inputs.check_word(kind, vocab.STATION_KINDS, "kind"),
+        inputs.check_station_kind(kind),
         inputs.check_amenities(amenity or []),
         limit,
         offset,

@@ -5,8 +5,10 @@ import re
 from datetime import datetime
 
 from geo_api import vocab
-from geo_api.coords import OUTPUT_SYSTEMS, POINT_INPUT_SYSTEMS, in_china, normalize_crs, to_wgs84
+from geo_api.coords import OUTPUT_SYSTEMS, POINT_INPUT_SYSTEMS, normalize_crs, point_in_china
 from geo_api.errors import InvalidInput
+from geo_api.vocab.amenities import parse_amenities
+from geo_api.vocab.kinds import lookup
 
 _DECODED_PLUS = re.compile(r"T(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
 
@@ -23,14 +25,12 @@ def parse_crs(value: str, allowed: tuple[str, ...], parameter: str) -> str:
 
 
 def point_to_wgs84(lon: float, lat: float, crs: str) -> tuple[float, float]:
-    """Return the WGS-84 position of a point given in ``crs``; it must lie in China."""
-    crs = parse_crs(crs, POINT_INPUT_SYSTEMS, "crs")
-    if not in_china(lon, lat):
-        if in_china(lat, lon):
-            raise InvalidInput("lon/lat: the point lies outside China; are lon and lat swapped?")
-        raise InvalidInput("lon/lat: the point lies outside China")
-    x, y = to_wgs84(lon, lat, crs)
-    return float(x), float(y)
+    """Return the WGS-84 position of a point given in ``crs``; it must lie in China.
+
+    Longitude and latitude have no range of their own here: a latitude of 104 is most likely a
+    longitude, and ``point_in_china`` says so rather than "lat must be <= 90".
+    """
+    return point_in_china(lon, lat, parse_crs(crs, POINT_INPUT_SYSTEMS, "crs"))
 
 
 def output_crs(value: str) -> str:
@@ -53,13 +53,38 @@ def parse_at(value: str | None) -> datetime:
 
 
 def check_amenities(values: list[str], parameter: str = "amenity") -> tuple[str, ...]:
-    """Return ``values`` if every one is in the vocabulary, else a 422 naming the first unknown."""
+    """Return the vocabulary values ``values`` name, else a 422 naming the first unknown word.
+
+    A value is a vocabulary name (``charging``) or the words the loader reads (``充电``,
+    ``饮水、热水``): one definition of the words, ``geo_api.vocab.amenities``.
+    """
+    found: list[str] = []
     for value in values:
-        if value not in vocab.AMENITIES:
+        if value in vocab.AMENITIES:  # the common case, without parsing
+            found.append(value)
+            continue
+        known, unknown = parse_amenities(value)
+        if unknown or not known:
+            word = unknown[0] if unknown else value
             raise InvalidInput(
-                f"{parameter}: unknown amenity {value!r}; use {', '.join(vocab.AMENITIES)}"
+                f"{parameter}: unknown amenity {word!r}; use {', '.join(vocab.AMENITIES)} "
+                "or their Chinese words (充电, 饮水, 卫生间 ...)"
             )
-    return tuple(dict.fromkeys(values))
+        found.extend(known)
+    return tuple(dict.fromkeys(found))
+
+
+def check_station_kind(value: str | None, parameter: str = "kind") -> str | None:
+    """Return the station kind ``value`` names (``warm_station`` or ``暖新驿站``), else a 422."""
+    if value is None or value in vocab.STATION_KINDS:
+        return value
+    kind = lookup("station_kind", value)
+    if kind is None:
+        raise InvalidInput(
+            f"{parameter}: unknown station kind {value!r}; use {', '.join(vocab.STATION_KINDS)} "
+            "or their Chinese names (暖新驿站, 工会驿站, 骑手之家 ...)"
+        )
+    return kind
 
 
 def check_word(value: str | None, words: tuple[str, ...], parameter: str) -> str | None:

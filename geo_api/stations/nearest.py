@@ -49,7 +49,7 @@ WITH candidates AS MATERIALIZED (
     ORDER BY s.geom::geography <-> {point}
     LIMIT :candidates
 )
-SELECT s.id, s.name, s.kind, s.address, s.amenities, s.hours_text,
+SELECT s.id, s.name, s.kind, s.address, s.phone, s.amenities, s.hours_text, s.hours, s.is_24h,
        warmmap_open_at(s.hours, s.is_24h, :minute_of_week) AS open_now,
        ST_Distance(s.geom::geography, {point}, true) AS distance_m,
        c.sphere_m, ST_X(s.geom) AS lon, ST_Y(s.geom) AS lat
@@ -80,8 +80,11 @@ class NearbyStation:
     name: str
     kind: str
     address: str | None
+    phone: str | None
     amenities: list[str]
     hours_text: str | None
+    hours: list[list[int]] | None
+    is_24h: bool
     open_now: bool | None
     distance_m: float
     lon: float

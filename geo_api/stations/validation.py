@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo_api.areas import area_lookup
-from geo_api.coords import in_china, normalize_crs, to_wgs84
+from geo_api.coords import normalize_crs, point_in_china
 from geo_api.errors import InvalidInput
 from geo_api.models import POINT_RES
 from geo_api.vocab.amenities import parse_amenities
@@ -36,11 +36,7 @@ def wgs84_position(x: float, y: float, crs: str | None) -> dict[str, Any]:
         source_crs = normalize_crs(crs or "wgs84")
     except InvalidInput as exc:
         raise InvalidInput(f"crs: {exc.detail}") from None
-    lon, lat = (float(v) for v in to_wgs84(x, y, source_crs))
-    if not in_china(lon, lat):
-        if in_china(lat, lon):
-            raise InvalidInput("lon/lat: the point lies outside China; are lon and lat swapped?")
-        raise InvalidInput("lon/lat: the point lies outside China")
+    lon, lat = point_in_china(x, y, source_crs)
     return {"lon": lon, "lat": lat, "source_crs": source_crs, "source_x": x, "source_y": y}
 
 

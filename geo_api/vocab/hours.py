@@ -138,6 +138,12 @@ def merge_intervals(intervals: list[list[int]]) -> list[list[int]]:
     return merged
 
 
+def local_time(dt: datetime, tz: str) -> datetime:
+    """Return ``dt`` as an aware local time in ``tz``; a naive ``dt`` is already local time."""
+    zone = ZoneInfo(tz)
+    return dt.astimezone(zone) if dt.tzinfo is not None else dt.replace(tzinfo=zone)
+
+
 def minute_of_week(dt: datetime, tz: str) -> int:
     """Return the minute of the week of ``dt`` in local time ``tz`` (Monday 00:00 is 0).
 
@@ -148,5 +154,5 @@ def minute_of_week(dt: datetime, tz: str) -> int:
     tz
         IANA time zone of the place (``Settings.timezone``).
     """
-    local = dt.astimezone(ZoneInfo(tz)) if dt.tzinfo is not None else dt
+    local = local_time(dt, tz)
     return local.weekday() * MINUTES_PER_DAY + local.hour * 60 + local.minute
