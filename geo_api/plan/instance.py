@@ -30,7 +30,7 @@ from geo_api.plan.solver import CoverProblem
 KD_MARGIN = 1.01
 
 DEMAND = """
-SELECT ST_X(o.geom) AS lon, ST_Y(o.geom) AS lat, o.riders,
+SELECT o.id, o.name, ST_X(o.geom) AS lon, ST_Y(o.geom) AS lat, o.riders,
        EXISTS (
            SELECT 1 FROM stations s
            WHERE s.status = 'open' AND s.kind <> :not_kind
@@ -38,6 +38,7 @@ SELECT ST_X(o.geom) AS lon, ST_Y(o.geom) AS lat, o.riders,
        ) AS covered
 FROM outlets o, admin_areas city
 WHERE city.adcode = :city AND o.riders > 0 AND ST_Covers(city.geom, o.geom)
+ORDER BY o.id
 """
 
 STATION_CANDIDATES = """
@@ -80,12 +81,32 @@ class Candidates:
 
 
 @dataclass
+class Uncovered:
+    """The outlets no open station covers, and which candidate reaches which of them."""
+
+    ids: list[int]
+    names: list[str]
+    lon: np.ndarray
+    lat: np.ndarray
+    riders: np.ndarray
+    # (index into the outlets above, index into the candidates) of every pair within reach.
+    d_idx: np.ndarray
+    c_idx: np.ndarray
+
+    def reached_by(self, candidate: int) -> np.ndarray:
+        """Return the indices of the uncovered outlets ``candidate`` reaches."""
+        return self.d_idx[self.c_idx == candidate]
+
+
+@dataclass
 class Instance:
     """Everything a plan needs: totals, the candidates and the reduced cover problem."""
 
     total_riders: int
     covered_before: int
+    kind: str
     candidates: Candidates
+    uncovered: Uncovered
     problem: CoverProblem
     # Index into ``candidates`` of each column of ``problem`` (duplicates removed).
     columns: list[int]
@@ -144,6 +165,34 @@ def place_candidates(session: Session, city: str, kind: str) -> Candidates:
     )
 
 
+def local_projection(lon: np.ndarray, lat: np.ndarray) -> Transformer:
+    """Return a transformer to an azimuthal equidistant projection centred on the points."""
+    lon0, lat0 = float(np.mean(lon)), float(np.mean(lat))
+    return Transformer.from_crs(
+        "EPSG:4326", f"+proj=aeqd +lon_0={lon0} +lat_0={lat0} +ellps=WGS84", always_xy=True
+    )
+
+
+def nearest_pair_m(demand_lon: np.ndarray, demand_lat: np.ndarray, cand: Candidates) -> float:
+    """Return the geodesic distance of the closest (demand, candidate) pair, or inf if none."""
+    if len(demand_lon) == 0 or len(cand.lon) == 0:
+        return float("inf")
+    aeqd = local_projection(demand_lon, demand_lat)
+    demand_xy = np.column_stack(aeqd.transform(demand_lon, demand_lat))
+    cand_xy = np.column_stack(aeqd.transform(cand.lon, cand.lat))
+    # Projected and geodesic distances differ by less than 1 % either way, so the closest pair
+    # lies within a margin of 1 % twice of the closest projected pair: those are measured exactly.
+    tree = cKDTree(cand_xy)
+    planar_m, _ = tree.query(demand_xy)
+    reach_m = float(planar_m.min()) * KD_MARGIN**2 + 1.0
+    near = np.flatnonzero(planar_m <= reach_m)
+    hits = tree.query_ball_point(demand_xy[near], reach_m)
+    d_idx = np.repeat(near, [len(h) for h in hits])
+    c_idx = np.fromiter((j for h in hits for j in h), dtype=np.int64, count=len(d_idx))
+    exact_m = geodesic_m(demand_lon[d_idx], demand_lat[d_idx], cand.lon[c_idx], cand.lat[c_idx])
+    return float(exact_m.min())
+
+
 def coverage_pairs(
     demand_lon: np.ndarray,
     demand_lat: np.ndarray,
@@ -153,10 +202,7 @@ def coverage_pairs(
     """Return (demand index, candidate index) of every pair within ``threshold_m`` exactly."""
     if len(demand_lon) == 0 or len(cand.lon) == 0:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    lon0, lat0 = float(np.mean(demand_lon)), float(np.mean(demand_lat))
-    aeqd = Transformer.from_crs(
-        "EPSG:4326", f"+proj=aeqd +lon_0={lon0} +lat_0={lat0} +ellps=WGS84", always_xy=True
-    )
+    aeqd = local_projection(demand_lon, demand_lat)
     demand_xy = np.column_stack(aeqd.transform(demand_lon, demand_lat))
     cand_xy = np.column_stack(aeqd.transform(cand.lon, cand.lat))
     hits = cKDTree(cand_xy).query_ball_point(demand_xy, threshold_m * KD_MARGIN + 1.0)
@@ -210,10 +256,21 @@ def build_instance(session: Session, spec: PlanSpec) -> Instance:
         cand = place_candidates(session, city, kind)
     d_idx, c_idx = coverage_pairs(lon[open_], lat[open_], cand, threshold_m)
     problem, columns = reduce_problem(riders[open_], d_idx, c_idx)
+    uncovered = Uncovered(
+        ids=[r.id for r, o in zip(rows, open_, strict=True) if o],
+        names=[r.name for r, o in zip(rows, open_, strict=True) if o],
+        lon=lon[open_],
+        lat=lat[open_],
+        riders=riders[open_],
+        d_idx=d_idx,
+        c_idx=c_idx,
+    )
     return Instance(
         total_riders=int(riders.sum()),
         covered_before=int(riders[~open_].sum()),
+        kind=kind,
         candidates=cand,
+        uncovered=uncovered,
         problem=problem,
         columns=columns,
     )

@@ -7,6 +7,8 @@ from pydantic import BaseModel, Field
 from geo_api.areas import Adcode
 from geo_api.coords import OutputSystem
 from geo_api.coverage import DEFAULT_RES, MAX_RES, MIN_RES
+from geo_api.notes import Note
+from geo_api.places import Place
 from geo_api.plan.deadline import DEFAULT_TIME_LIMIT_S
 from geo_api.plan.instance import PlanSpec
 from geo_api.vocab import AdminLevel, StationKind
@@ -15,6 +17,16 @@ SOLVERS = (
     "`highs-mip` (HiGHS: proven when `optimal`, else its best answer when the time ran out and "
     "it beat the heuristic), `greedy+swap` or `greedy` (the heuristic's answer when HiGHS had "
     "none better within `time_limit_s`), `trivial` (nothing to choose)"
+)
+
+
+MEASURED_FROM_DESCRIPTION = (
+    "Demand is each outlet's riders, covered when an open station or a chosen site lies within "
+    "threshold_m of the outlet."
+)
+NOTES_DESCRIPTION = (
+    "time_limit (HiGHS stopped without proof); for a plan without sites, why: no_demand, "
+    "nothing_uncovered, no_candidates, no_candidate_in_reach"
 )
 
 
@@ -73,12 +85,29 @@ class CoverRequest(PlanRequest):
     target_share: float = Field(gt=0, le=1, description="Share of the city's riders to reach.")
 
 
-class SiteBase(BaseModel):
-    """A chosen site: where it is and the riders it adds to those before it in the list."""
+class CoveredOutlet(BaseModel):
+    """An outlet a site newly covers."""
+
+    id: int
+    name: str
+    riders: int
+
+
+class SitePosition(BaseModel):
+    """Where a chosen site is and the riders it adds to those before it in the list."""
 
     lon: float = Field(description="Longitude in out_crs.")
     lat: float = Field(description="Latitude in out_crs.")
     added_riders: int = Field(description="Riders newly covered, given the sites listed before.")
+
+
+class SiteBase(Place, SitePosition):
+    """A chosen site: where it is, the areas holding it, the riders and outlets it adds."""
+
+    newly_covered_outlets: list[CoveredOutlet] = Field(
+        description="The uncovered outlets this site reaches that no site before it in the list "
+        "reaches, most riders first: their riders add up to added_riders."
+    )
 
 
 class CellSite(SiteBase):
@@ -128,7 +157,8 @@ class SitesPlan(BaseModel):
     upper_bound_riders: int = Field(description="No choice of p sites covers more riders.")
     gap_riders: int = Field(description="upper_bound_riders - covered_riders_after.")
     candidates: int = Field(description="How many candidate sites were considered.")
-    notes: list[str] = Field(description="Why the answer or its curve is not proven, if so.")
+    measured_from: Literal["outlet"] = Field(description=MEASURED_FROM_DESCRIPTION)
+    notes: list[Note] = Field(description=NOTES_DESCRIPTION)
 
 
 class CoverPlan(BaseModel):
@@ -149,4 +179,5 @@ class CoverPlan(BaseModel):
     optimal: bool = Field(description="Whether the number of sites is proven the fewest.")
     solver: str = Field(description=f"Which solver answered: {SOLVERS}.")
     candidates: int = Field(description="How many candidate sites were considered.")
-    notes: list[str] = Field(description="Why the answer is not proven, if so.")
+    measured_from: Literal["outlet"] = Field(description=MEASURED_FROM_DESCRIPTION)
+    notes: list[Note] = Field(description=NOTES_DESCRIPTION + ", target_already_met")

@@ -1,4 +1,11 @@
-"""``POST /plan/sites`` and ``POST /plan/cover``: the answers a planner reads."""
+"""``POST /plan/sites`` and ``POST /plan/cover``: the answers a planner reads.
+
+Demand is measured from each outlet (``measured_from: "outlet"``), as in
+``/coverage/communities``. Each site says where it is (district, street and community, codes and
+names) and which outlets it newly covers: the uncovered outlets it reaches that no site before it
+in the list reaches, so their riders add up to its ``added_riders``. A plan without sites says
+why in ``notes`` (``geo_api.plan.notes``).
+"""
 
 from typing import Any
 
@@ -6,13 +13,17 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from geo_api.coords import from_wgs84
+from geo_api.places import places_of
 from geo_api.plan.deadline import Deadline
 from geo_api.plan.instance import Instance, PlanSpec, build_instance
+from geo_api.plan.notes import empty_plan_notes, proof_notes, target_met_note
 from geo_api.plan.schemas import CoverPlan, SitesPlan
 from geo_api.plan.solver import CoverProblem, Solution, mclp_exact, solve_cover, solve_mclp
 
 EXACT_CURVE = "re-solved exactly for each p"
 GREEDY_CURVE = "greedy order of the chosen sites"
+
+MEASURED_FROM = "outlet"
 
 
 def in_added_order(problem: CoverProblem, chosen: list[int]) -> list[tuple[int, float]]:
@@ -27,23 +38,47 @@ def in_added_order(problem: CoverProblem, chosen: list[int]) -> list[tuple[int, 
     return order
 
 
-def site_features(instance: Instance, chosen: list[int], out_crs: str) -> list[dict[str, Any]]:
-    """Return each chosen site with its position, label and the riders it adds."""
-    sites = []
-    for column, added in in_added_order(instance.problem, chosen):
-        index = instance.columns[column]
-        lon, lat = from_wgs84(
-            instance.candidates.lon[index], instance.candidates.lat[index], out_crs
+def newly_covered(instance: Instance, indices: list[int]) -> list[list[dict[str, Any]]]:
+    """Return, per candidate in order, the uncovered outlets it reaches first, most riders first."""
+    outlets = instance.uncovered
+    reached: set[int] = set()
+    answers = []
+    for index in indices:
+        first = [int(d) for d in outlets.reached_by(index) if int(d) not in reached]
+        reached.update(first)
+        first.sort(key=lambda d: (-outlets.riders[d], outlets.ids[d]))
+        answers.append(
+            [
+                {"id": outlets.ids[d], "name": outlets.names[d], "riders": int(outlets.riders[d])}
+                for d in first
+            ]
         )
-        sites.append(
-            {
-                "lon": round(float(lon), 7),
-                "lat": round(float(lat), 7),
-                "added_riders": round(float(added)),
-                **instance.candidates.labels[index],
-            }
+    return answers
+
+
+def site_features(
+    session: Session, instance: Instance, chosen: list[int], out_crs: str
+) -> list[dict[str, Any]]:
+    """Return each chosen site: position, label, place, the riders it adds and their outlets."""
+    order = in_added_order(instance.problem, chosen)
+    indices = [instance.columns[column] for column, _ in order]
+    lons, lats = instance.candidates.lon[indices], instance.candidates.lat[indices]
+    places = places_of(session, lons.tolist(), lats.tolist())
+    xs, ys = (np.atleast_1d(v).tolist() for v in from_wgs84(lons, lats, out_crs))
+    outlets = newly_covered(instance, indices)
+    return [
+        {
+            "lon": round(x, 7),
+            "lat": round(y, 7),
+            "added_riders": round(float(added)),
+            **instance.candidates.labels[index],
+            **place,
+            "newly_covered_outlets": site_outlets,
+        }
+        for (_, added), index, x, y, place, site_outlets in zip(
+            order, indices, xs, ys, places, outlets, strict=True
         )
-    return sites
+    ]
 
 
 def coverage_curve(
@@ -97,12 +132,14 @@ def plan_sites(
     curve, curve_method, curve_notes = coverage_curve(instance, solution, p, deadline)
     after = instance.covered_before + round(solution.objective)
     bound = instance.covered_before + int(np.floor(solution.bound + 1e-6))
+    sites = site_features(session, instance, solution.chosen, spec.out_crs)
     return SitesPlan.model_validate(
         {
             "city": spec.city,
             "p": p,
             "threshold_m": spec.threshold_m,
-            "sites": site_features(instance, solution.chosen, spec.out_crs),
+            "measured_from": MEASURED_FROM,
+            "sites": sites,
             "covered_riders_before": instance.covered_before,
             "covered_riders_after": after,
             "total_riders": instance.total_riders,
@@ -113,7 +150,11 @@ def plan_sites(
             "upper_bound_riders": bound,
             "gap_riders": bound - after,
             "candidates": len(instance.candidates.labels),
-            "notes": [*solution.notes, *curve_notes],
+            "notes": [
+                *proof_notes(solution.notes),
+                *proof_notes(curve_notes, "curve_not_proven"),
+                *([] if sites else empty_plan_notes(instance, spec)),
+            ],
         }
     )
 
@@ -135,15 +176,25 @@ def plan_cover(
     need = (target_share * total if feasible else reachable) - before
     solution = solve_cover(instance.problem, need, deadline)
     after = before + round(solution.objective)
+    sites = site_features(session, instance, solution.chosen, spec.out_crs)
+    notes = proof_notes(solution.notes)
+    if not sites:
+        met = total > 0 and before >= target_share * total - 1e-6
+        notes = notes + (
+            [target_met_note(share(before, total), target_share)]
+            if met
+            else empty_plan_notes(instance, spec)
+        )
     return CoverPlan.model_validate(
         {
             "city": spec.city,
             "threshold_m": spec.threshold_m,
             "target_share": target_share,
+            "measured_from": MEASURED_FROM,
             "feasible": feasible,
             "best_reachable_share": share(reachable, total),
             "n_sites": len(solution.chosen),
-            "sites": site_features(instance, solution.chosen, spec.out_crs),
+            "sites": sites,
             "covered_riders_before": before,
             "covered_riders_after": after,
             "total_riders": total,
@@ -152,6 +203,6 @@ def plan_cover(
             "optimal": solution.optimal,
             "solver": solution.solver,
             "candidates": len(instance.candidates.labels),
-            "notes": solution.notes,
+            "notes": notes,
         }
     )

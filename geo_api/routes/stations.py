@@ -4,7 +4,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from geo_api import vocab
 from geo_api.coords import OUTPUT_SYSTEMS, POINT_INPUT_SYSTEMS
 from geo_api.dependencies import PlannerDep, ReadSessionDep, SessionDep, SettingsDep
 from geo_api.responses import error_responses

@@ -1,8 +1,7 @@
 """Why a nearest-station answer is empty or far: short notes a rider's app can show as they are.
 
-Each note has a stable ``code`` for apps to branch on, an English ``message`` and a Chinese
-``message_zh`` (the API has no ``lang`` parameter: both are always given, and an app with its own
-strings can use the code and the numbers beside it). Codes:
+Each note is shaped as ``geo_api.notes`` says (a stable ``code``, ``message``, ``message_zh`` and
+the numbers quoted). Codes:
 
 - ``none_within_max_distance``: nothing matched within ``max_distance_m``; the nearest matching
   station farther out is named with its distance and travel times.
@@ -21,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from geo_api.notes import note
 from geo_api.stations.geojson import RIDE_KMH, WALK_KMH, travel_min
 from geo_api.stations.nearest import NearbyStation, NearestQuery, nearest_stations
 from geo_api.stations.opening import opening_times
@@ -28,11 +28,6 @@ from geo_api.stations.opening import opening_times
 # Beyond this a rider would rather know before setting off: an hour on foot.
 FAR_M = 5000.0
 _WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
-
-
-def note(code: str, message: str, message_zh: str, **values: Any) -> dict[str, Any]:
-    """Return one note: its code, the two messages and the numbers they quote."""
-    return {"code": code, "message": message, "message_zh": message_zh, **values}
 
 
 def _distance(distance_m: float) -> tuple[str, str]:
