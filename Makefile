@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: demo test lint bench db tools install serve clean
+.PHONY: demo test lint bench db tools install serve clean notebook
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# The planner notebook, executed top to bottom into build/notebooks/ (needs WARMMAP_DATABASE_URL
+# with the demo loaded); the same command as the README's, run by tests/test_notebook.py.
+notebook: install
+	$(BIN)/jupyter nbconvert --to notebook --execute notebooks/planner.ipynb --output-dir build/notebooks
 
 # spopt (the coverage benchmark's baseline) and its heavy dependencies live in their own venv.
 SPOPT_VENV := bench/.venv-spopt

@@ -120,9 +120,9 @@ class LoopbackPage:
 
 
 def is_loopback(url: str) -> bool:
-    """Return whether ``url`` stays on this machine (or needs no network: data:, blob:)."""
+    """Return whether ``url`` stays on this machine (or needs no network: data:, blob:, file:)."""
     parts = urlsplit(url)
-    if parts.scheme in ("data", "blob", "about"):
+    if parts.scheme in ("data", "blob", "about", "file"):  # file: a page opened from disk
         return True
     return parts.hostname in LOOPBACK_HOSTS
 

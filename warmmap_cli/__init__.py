@@ -1,9 +1,10 @@
-"""The ``warmmap`` command line: migrate, load files, refresh coverage, create keys, serve."""
+"""The ``warmmap`` command line: migrate, load files, refresh coverage, export maps, serve."""
 
 import typer
 
 from warmmap_cli import coverage, db, keys, serve
 from warmmap_cli import demo as demo_cli
+from warmmap_cli import export_map as export_cli
 from warmmap_cli import load as load_cli
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -14,6 +15,7 @@ app.command("serve")(serve.serve)
 app.command("demo")(demo_cli.demo)
 app.command("load")(load_cli.load)
 app.command("rejects")(load_cli.rejects)
+app.command("export-map")(export_cli.export_map)
 
 
 def main() -> None:

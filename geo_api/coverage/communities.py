@@ -16,7 +16,9 @@ from geo_api.coverage.schemas import CommunityCoverage
 from geo_api.notes import note
 
 MEASURED_FROM = "outlet"
-_COVERED = """
+# Whether the outlet ``ou`` has an open station within ``:threshold_m``: the one definition of
+# "covered" for community coverage, the city's totals and the report map.
+COVERED_OUTLET = """
 EXISTS (
     SELECT 1 FROM stations s
     WHERE s.status = 'open' AND ST_DWithin(s.geom::geography, ou.geom::geography, :threshold_m)
@@ -27,7 +29,7 @@ SELECT count(o.id) AS outlets,
        coalesce(sum(o.riders), 0) AS riders,
        coalesce(sum(o.riders) FILTER (WHERE o.covered), 0) AS covered_riders
 FROM (
-    SELECT ou.id, ou.riders, {_COVERED} AS covered
+    SELECT ou.id, ou.riders, {COVERED_OUTLET} AS covered
     FROM outlets ou JOIN admin_areas city ON city.adcode = :city
     WHERE ST_Covers(city.geom, ou.geom)
 ) o
@@ -51,7 +53,7 @@ LEFT JOIN LATERAL (
 WHERE a.level = :level
 GROUP BY a.adcode, a.name
 """
-).replace("{covered}", _COVERED)
+).replace("{covered}", COVERED_OUTLET)
 
 
 def community_coverage(
