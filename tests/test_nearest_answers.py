@@ -43,6 +43,8 @@ def random_hours(rng: random.Random) -> dict:
         return {"hours": None, "is_24h": True}
     if choice < 0.25:
         return {"hours": [], "is_24h": False}
+    if choice < 0.3:  # around the clock, written day by day
+        return {"hours": daily(0, DAY), "is_24h": False}
     if choice < 0.45:
         return {"hours": daily(rng.randrange(18, 23) * 60, rng.randrange(1, 7) * 60)}
     if choice < 0.6:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from geo_api.coords import WGS84, OutputSystem, from_wgs84
 from geo_api.geojson import Feature, FeatureCollection, Point
 from geo_api.notes import Note
-from geo_api.stations.links import MapLinks, app_positions, map_links, navigation_links
+from geo_api.stations.links import MapLinks, station_links
 from geo_api.stations.nearest import NearbyStation
 from geo_api.stations.opening import opening_times
 from geo_api.vocab import Amenity, StationKind
@@ -164,10 +164,13 @@ def nearby_collection(
     """
     lons, lats = [s.lon for s in stations], [s.lat for s in stations]
     positions = coordinates_in(lons, lats, asked.out_crs)
-    places = app_positions(lons, lats)
-    names = [s.name for s in stations]
-    markers = map_links(places, names, [s.address for s in stations])
-    routes = navigation_links(app_positions(asked.lon, asked.lat), ORIGIN_NAME, places, names)
+    links = station_links(
+        (asked.lon, asked.lat, ORIGIN_NAME),
+        lons,
+        lats,
+        [s.name for s in stations],
+        [s.address for s in stations],
+    )
     openings = opening_times(
         [s.hours for s in stations],
         [s.is_24h for s in stations],
@@ -176,10 +179,7 @@ def nearby_collection(
         asked.minute_of_week,
     )
     features = [
-        nearby_feature(*parts)
-        for parts in zip(
-            stations, positions, zip(markers, routes, strict=True), openings, strict=True
-        )
+        nearby_feature(*parts) for parts in zip(stations, positions, links, openings, strict=True)
     ]
     collection = {
         "type": "FeatureCollection",

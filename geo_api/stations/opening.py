@@ -22,29 +22,33 @@ from geo_api.vocab.hours import MINUTES_PER_WEEK
 
 IntArray = npt.NDArray[np.int64]
 _NONE = np.iinfo(np.int64).max
+_WEEK = MINUTES_PER_WEEK
+# Keys (station, minute) as one integer: station * _SPAN + minute, minute < two weeks.
+_SPAN = 3 * _WEEK
 
 
-def _flatten(hours: list[list[list[int]] | None]) -> tuple[IntArray, IntArray, IntArray]:
-    """Return the station index, start and end of every interval, over two weeks."""
-    sizes = [len(h) if h else 0 for h in hours]
-    pairs = [pair for h in hours if h for pair in h]
-    flat = np.array(pairs, dtype=np.int64).reshape(-1, 2)
-    station = np.repeat(np.arange(len(hours), dtype=np.int64), sizes)
-    week = np.int64(MINUTES_PER_WEEK)
-    return (
-        np.concatenate([station, station]),
-        np.concatenate([flat[:, 0], flat[:, 0] + week]),
-        np.concatenate([flat[:, 1], flat[:, 1] + week]),
-    )
+def _unrolled(hours: list[list[list[int]] | None]) -> tuple[IntArray, IntArray, IntArray]:
+    """Return station, start and end of every interval over two weeks, by station then start."""
+    rows = [
+        (station, start + week, end + week)
+        for station, intervals in enumerate(hours)
+        if intervals
+        for week in (0, _WEEK)
+        for start, end in sorted(intervals)
+    ]
+    flat = np.array(rows, dtype=np.int64).reshape(-1, 3)
+    return flat[:, 0], flat[:, 1], flat[:, 2]
 
 
-def _first_after(
-    station: IntArray, minutes: IntArray, keep: npt.NDArray[np.bool_], n: int
-) -> IntArray:
-    """Return per station the smallest of ``minutes`` where ``keep``, or ``_NONE``."""
-    first = np.full(n, _NONE, dtype=np.int64)
-    np.minimum.at(first, station[keep], minutes[keep])
-    return first
+def _first_after(station: IntArray, minutes: IntArray, n: int, minute: int) -> IntArray:
+    """Return per station the first of its (sorted) ``minutes`` after ``minute``, or _NONE."""
+    keys = station * _SPAN + minutes
+    wanted = np.arange(n, dtype=np.int64)
+    position = np.searchsorted(keys, wanted * _SPAN + minute, side="right")
+    found = position < len(keys)
+    position = np.minimum(position, len(keys) - 1)
+    found &= station[position] == wanted
+    return np.where(found, minutes[position], _NONE)
 
 
 def next_changes(hours: list[list[list[int]] | None], minute: int) -> tuple[IntArray, IntArray]:
@@ -53,7 +57,8 @@ def next_changes(hours: list[list[list[int]] | None], minute: int) -> tuple[IntA
     Parameters
     ----------
     hours
-        Each station's weekly ``[start, end)`` intervals (minutes from Monday 00:00), or None.
+        Each station's weekly ``[start, end)`` intervals (minutes from Monday 00:00), disjoint,
+        or None.
     minute
         The minute of the week asked about.
 
@@ -64,16 +69,18 @@ def next_changes(hours: list[list[list[int]] | None], minute: int) -> tuple[IntA
         strictly after ``minute``; ``_NONE`` where there is no such change.
     """
     n = len(hours)
-    station, starts, ends = _flatten(hours)
+    station, starts, ends = _unrolled(hours)
     if len(station) == 0:
         return np.full(n, _NONE, dtype=np.int64), np.full(n, _NONE, dtype=np.int64)
-    # Keys of (station, minute) pairs, so that touching intervals of one station meet.
-    span = np.int64(3 * MINUTES_PER_WEEK)
-    start_keys, end_keys = station * span + starts, station * span + ends
-    real_start = ~np.isin(start_keys, end_keys)
-    real_end = ~np.isin(end_keys, start_keys)
-    opens = _first_after(station, starts, real_start & (starts > minute), n)
-    closes = _first_after(station, ends, real_end & (ends > minute), n)
+    # An end where the station's next interval starts is no closing (and that start no opening).
+    touching = (station[1:] == station[:-1]) & (starts[1:] == ends[:-1])
+    # The unrolled weeks stop at two: an end there may go on into a third. It is never needed:
+    # the same end a week earlier comes first, and is real unless it touches.
+    real_end = ~np.append(touching, False) & (ends < 2 * _WEEK)
+    # A station closed at ``minute`` opens at its first start after it, which never touches an
+    # earlier end (that interval would have started after ``minute`` and come first).
+    opens = _first_after(station, starts, n, minute)
+    closes = _first_after(station[real_end], ends[real_end], n, minute)
     return opens, closes
 
 
