@@ -101,3 +101,38 @@ def test_in_china():
         True,
         False,
     ]
+
+
+def test_looks_swapped_is_the_one_swap_test():
+    # (lat, lon) of Chengdu, Shanghai and Xinjiang given latitude first; then correct pairs, and
+    # pairs outside China either way
+    swapped = coords.looks_swapped(
+        [30.67, 31.2, 40.0, 104.06, 2.35], [104.06, 121.5, 80.0, 30.67, 48.85]
+    )
+    assert swapped.tolist() == [True, True, True, False, False]
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "crs", "words"),
+    [
+        (30.67, 104.06, "wgs84", ["swapped", "(30.67, 104.06)", "Longitude comes first"]),
+        (30.67, 104.06, "gcj02", ["swapped"]),
+        (2.35, 48.85, "wgs84", ["outside China", "(2.35, 48.85) in wgs84"]),
+        (float("nan"), 30.0, "wgs84", ["finite"]),
+        (104.0, float("inf"), "bd09", ["finite"]),
+        # in metres, numbers that would read as a swapped pair of degrees are no swap
+        (30.67, 104.06, "EPSG:32648", ["outside China", "in EPSG:32648"]),
+    ],
+)
+def test_point_in_china_names_what_is_wrong(x, y, crs, words):
+    with pytest.raises(InvalidInput) as raised:
+        coords.point_in_china(x, y, crs)
+    assert raised.value.detail.startswith("lon/lat: ")
+    assert all(word in raised.value.detail for word in words)
+
+
+def test_point_in_china_converts_to_wgs84():
+    lon, lat = coords.point_in_china(
+        *[float(v) for v in coords.wgs84_to_gcj02(104.06, 30.67)], "gcj02"
+    )
+    assert (lon, lat) == pytest.approx((104.06, 30.67), abs=1e-7)

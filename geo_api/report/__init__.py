@@ -1,0 +1,1 @@
+"""Report maps: a city on one self-contained page (``warmmap export-map``, the notebooks)."""
