@@ -185,7 +185,10 @@ def post_plan(client, planner, path="/plan/sites", **body):
 
 def test_every_empty_plan_says_why(client, session, city, planner):
     plan = post_plan(client, planner, p=3, candidates={"kind": "youth_station"})
-    assert plan["sites"] == [] and plan["notes"][0]["code"] == "no_candidates"
+    assert plan["sites"] == [] and [n["code"] for n in plan["notes"]] == ["no_candidates"]
+    # with nothing to choose, the curve is flat and exact (no solver ran out of anything)
+    assert plan["optimal"] and plan["curve_method"] == "re-solved exactly for each p"
+    assert {c["covered_riders"] for c in plan["curve"]} == {plan["covered_riders_before"]}
     assert (
         plan["notes"][0]["uncovered_riders"]
         == plan["total_riders"] - (plan["covered_riders_before"])

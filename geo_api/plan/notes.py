@@ -38,11 +38,7 @@ def _nothing_to_choose(kind: str, res: int) -> tuple[str, str]:
 
 def proof_notes(remarks: list[str], code: str = "not_proven") -> list[dict[str, Any]]:
     """Return the solver's remarks (why an answer is not proven) as notes."""
-    return [
-        note(code, remark[0].upper() + remark[1:] + ".", f"未能在时限内证明最优（{remark}）。")
-        for remark in remarks
-        if remark
-    ]
+    return [note(code, remark, f"未能在时限内证明最优（{remark}）") for remark in remarks if remark]
 
 
 def empty_plan_notes(instance: Instance, spec: PlanSpec) -> list[dict[str, Any]]:

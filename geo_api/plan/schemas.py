@@ -25,8 +25,9 @@ MEASURED_FROM_DESCRIPTION = (
     "threshold_m of the outlet."
 )
 NOTES_DESCRIPTION = (
-    "time_limit (HiGHS stopped without proof); for a plan without sites, why: no_demand, "
-    "nothing_uncovered, no_candidates, no_candidate_in_reach"
+    "not_proven, curve_not_proven (the solver's words on why the sites or the curve are not "
+    "proven); for a plan without sites, why: no_demand, nothing_uncovered, no_candidates, "
+    "no_candidate_in_reach"
 )
 
 

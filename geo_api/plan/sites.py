@@ -92,6 +92,8 @@ def coverage_curve(
     """
     if not solution.optimal:
         return greedy_curve(instance, solution, p), GREEDY_CURVE, []
+    if solution.solver == "trivial":  # nothing to choose from: every p covers what is covered
+        return greedy_curve(instance, solution, p), EXACT_CURVE, []
     objectives = []
     for k in range(1, p):
         run = mclp_exact(instance.problem, k, deadline)
