@@ -117,6 +117,7 @@ def load_file(
             "mapping": mapping or {},
             "encoding": table.encoding,
             "format": table.format,
+            "columns": normalized.columns,
         }
         try:
             with Session(engine) as session, session.begin():

@@ -8,7 +8,18 @@ from fastapi import FastAPI
 from geo_api.database import create_db_engine, create_read_engine, session_factory
 from geo_api.handlers import add_exception_handlers
 from geo_api.reference import add_reference_pages, operation_id
-from geo_api.routes import batches, cases, coverage, health, open311, plan, stations
+from geo_api.routes import (
+    assignments,
+    batches,
+    cases,
+    coverage,
+    health,
+    liaisons,
+    open311,
+    outlets,
+    plan,
+    stations,
+)
 from geo_api.settings import Settings, get_settings
 
 DESCRIPTION = """
@@ -56,4 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plan.router)
     app.include_router(cases.router)
     app.include_router(open311.router)
+    app.include_router(liaisons.router)
+    app.include_router(outlets.router)
+    app.include_router(assignments.router)
     return app

@@ -243,6 +243,9 @@ class Liaison(Base):
     __table_args__ = (
         UniqueConstraint("source", "external_id"),
         CheckConstraint(one_of("role", vocab.LIAISON_ROLES), name="role"),
+        CheckConstraint(one_of("base_source", vocab.LIAISON_BASE_SOURCES), name="base_source"),
+        CheckConstraint("active OR deactivated_at IS NOT NULL", name="deactivated_at"),
+        Index("ix_liaisons_geom", "geom", postgresql_using="gist"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -254,6 +257,18 @@ class Liaison(Base):
     organization: Mapped[str | None] = mapped_column(Text)
     scope_adcode: Mapped[str | None] = mapped_column(String(32), index=True)
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    # Set by the warmmap_liaison_active() trigger of migration 0005 whenever active turns false
+    # (by the API or by a load), cleared when it turns true again.
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Where the liaison works from (the police station, the community office): the point given,
+    # or the scope area's representative point (ST_PointOnSurface); base_source says which.
+    geom: Mapped[Any | None] = mapped_column(
+        Geometry("POINT", srid=4326, spatial_index=False), nullable=True
+    )
+    base_source: Mapped[str | None] = mapped_column(String(16))
+    source_crs: Mapped[str | None] = mapped_column(Text)
+    source_x: Mapped[float | None] = mapped_column(Double)
+    source_y: Mapped[float | None] = mapped_column(Double)
     synthetic: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("load_batches.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = created_at()
@@ -267,6 +282,10 @@ class OutletLiaison(Base):
     __table_args__ = (
         CheckConstraint(one_of("role", vocab.LIAISON_ROLES), name="role"),
         CheckConstraint(one_of("method", vocab.ASSIGNMENT_METHODS), name="method"),
+        CheckConstraint(
+            "ended_reason IS NULL OR " + one_of("ended_reason", vocab.ASSIGNMENT_END_REASONS),
+            name="ended_reason",
+        ),
         CheckConstraint("ended_at IS NULL OR ended_at >= assigned_at", name="ended_after_assigned"),
         # An outlet has at most one current liaison per role.
         Index(
@@ -290,6 +309,8 @@ class OutletLiaison(Base):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     assigned_by: Mapped[str | None] = mapped_column(Text)
     method: Mapped[str] = mapped_column(String(16), server_default=text("'manual'"))
+    ended_by: Mapped[str | None] = mapped_column(Text)
+    ended_reason: Mapped[str | None] = mapped_column(String(32))
 
 
 class CoverageCell(Base):

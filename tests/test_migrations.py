@@ -13,7 +13,15 @@ from geo_api.settings import get_settings
 from tests.dbutil import create_database, drop_database
 from warmmap_cli import app
 
-SPATIAL_TABLES = {"admin_areas", "stations", "outlets", "coverage_cells", "data_changes", "cases"}
+SPATIAL_TABLES = {
+    "admin_areas",
+    "stations",
+    "outlets",
+    "coverage_cells",
+    "data_changes",
+    "cases",
+    "liaisons",
+}
 
 
 @pytest.fixture

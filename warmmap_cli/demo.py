@@ -25,6 +25,7 @@ def demo(
     # and every other command should not pay for.
     from etl.demo.areas import CITIES
     from etl.demo.cases import install_cases
+    from etl.demo.assign import liaison_counts
     from etl.demo.install import city_counts, install_demo
 
     config = settings()
@@ -36,6 +37,7 @@ def demo(
         results = install_demo(engine, out, seed, progress=True)
         counts = city_counts(engine)
         cases = install_cases(engine, seed, config.report_salt)
+        people = liaison_counts(engine)
     for demo_file, batch in results:
         typer.echo(
             f"{demo_file.name}: batch {batch.batch_id}: {batch.inserted} inserted, "
@@ -49,6 +51,12 @@ def demo(
             f"{c['stations']} stations, {c['service_centres']} service centres, "
             f"{c['outlets']} outlets ({c['riders']} riders), {c['liaisons']} liaisons"
         )
+    typer.echo(
+        f"Chengdu liaisons: {people['community_liaisons']} community, "
+        f"{people['police_liaisons']} police; of {people['outlets']} outlets "
+        f"{people['with_community']} have a community liaison and {people['with_police']} a "
+        "police liaison (the rest are left for POST /assignments/auto)"
+    )
     typer.echo(f"rejected rows: warmmap rejects BATCH_ID; files in {out}")
     states = ", ".join(f"{n} {status}" for status, n in cases.by_status.items())
     typer.echo(f"riders' cases: {cases.created} filed now; in all {states}")

@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine, text
 
 from etl.demo.areas import CITIES, City, CityAreas, build_city_areas
+from etl.demo.assign import assign_demo
 from etl.demo.defaults import DEFAULT_FOLDER, DEFAULT_SEED
 from etl.demo.files import (
     BadRow,
@@ -34,6 +35,8 @@ from etl.load import BatchResult, load_file
 
 SOURCE = "demo"
 MANIFEST = "manifest.json"
+LIAISON_STREAM = 7
+LIAISON_SHEET = ("liaisons.csv", "gcj02", "utf-8", "en")
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,9 @@ def build(seed: int = DEFAULT_SEED) -> Demo:
         points[city.key, "stations"] = _stations(rng, city, city_areas)
         points[city.key, "outlets"] = outlet_frame(rng, city_areas, city.outlets, f"{city.key}-O-")
         first = 1 + sum(len(frame) for frame in liaisons)
-        liaisons.append(liaison_frame(city_areas, first))
+        # A generator of their own, so the liaisons leave the other frames as they were.
+        people = np.random.default_rng([seed, index, LIAISON_STREAM])
+        liaisons.append(liaison_frame(city_areas, first, people))
     return Demo(seed, areas, points, pd.concat(liaisons, ignore_index=True))
 
 
@@ -133,12 +138,25 @@ def write(demo: Demo, folder: Path) -> list[DemoFile]:
         sheet, bad = sheet_rows(frame, crs, language, prefix, rng)
         write_csv(sheet, folder / name, encoding)
         files.append(DemoFile(name, kind, crs, None, encoding, language, bad))
-    liaisons, _ = sheet_rows(demo.liaisons, "wgs84", "en", "LI-", np.random.default_rng(0))
-    write_csv(liaisons, folder / "liaisons.csv", "utf-8")
-    files.append(DemoFile("liaisons.csv", "liaisons", "wgs84"))
+    files.append(write_liaisons(demo, folder))
     manifest = {"seed": demo.seed, "files": [asdict(f) for f in files]}
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
     return files
+
+
+def write_liaisons(demo: Demo, folder: Path) -> DemoFile:
+    """Write the liaisons' sheet, with three broken rows.
+
+    English headers, bases in GCJ-02 (as copied from Amap), a tenth of them without a base.
+    """
+    name, crs, encoding, language = LIAISON_SHEET
+    frame = demo.liaisons.drop(columns="no_base")
+    rng = np.random.default_rng([demo.seed, 200])
+    sheet, bad = sheet_rows(frame, crs, language, "LI-", rng)
+    no_base = sheet["id"].isin(demo.liaisons.loc[demo.liaisons["no_base"], "external_id"])
+    sheet.loc[no_base, ["lon", "lat"]] = ""
+    write_csv(sheet, folder / name, encoding)
+    return DemoFile(name, "liaisons", crs, None, encoding, language, bad)
 
 
 def generate(folder: Path = DEFAULT_FOLDER, seed: int = DEFAULT_SEED) -> list[DemoFile]:
@@ -172,7 +190,8 @@ def install_demo(
 
     Files go through ``etl.load.load_file`` like anyone's, with encodings detected, in
     dependency order: cities, districts, streets, communities, then stations, outlets and
-    liaisons. Loading again changes nothing.
+    liaisons; then Chengdu's outlets get liaisons (``etl.demo.assign``), but a quarter of its
+    streets. Loading again changes nothing.
 
     Parameters
     ----------
@@ -192,11 +211,13 @@ def install_demo(
     """
     present = read_manifest(folder)
     files = present[1] if present is not None and present[0] == seed else generate(folder, seed)
-    return [
+    results = [
         (f, load_file(engine, f.kind, folder / f.name, crs=f.crs, source=SOURCE, level=f.level,
                       progress=progress))
         for f in files
     ]  # fmt: skip
+    assign_demo(engine, seed)
+    return results
 
 
 CITY_COUNTS = text("""

@@ -128,32 +128,66 @@ def riders(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.where(rng.random(n) < 0.04, hubs, typical).astype(int)
 
 
-def liaison_frame(areas: CityAreas, first_number: int) -> pd.DataFrame:
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯"
+    "邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+)
+GIVEN_NAMES = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚英华玉萍红建文辉海燕鹏飞宇晨欣怡浩然涵远婷佳琪俊博"
+)
+# Share of liaisons whose sheet gives no base point: they get their scope's centre on load.
+NO_BASE_SHARE = 0.1
+
+
+def liaison_frame(areas: CityAreas, first_number: int, rng: np.random.Generator) -> pd.DataFrame:
     """Generate a community liaison per community and two police liaisons per street.
 
-    Phones are 11 digits that look valid but sit in the unassigned ``1380000xxxx`` and
-    ``1390000xxxx`` blocks, so nobody real gets called.
+    Names are drawn from common surnames and given-name characters (marked synthetic, like
+    everything generated). Phones are 11 digits that look valid but sit in the unassigned
+    ``1380000xxxx`` and ``1390000xxxx`` blocks, so nobody real gets called. Each has a base (the
+    community office, the police station) drawn inside their area; ``no_base`` marks the tenth
+    whose sheet will leave it blank.
     """
     rows = []
     number = first_number
     for community in areas.communities:
-        rows.append(_liaison(number, "community", f"{community.name}居委会（合成）", community))
+        rows.append(
+            _liaison(rng, number, "community", f"{community.name}居委会（合成）", community)
+        )
         number += 1
     for street in areas.streets:
         for _ in range(2):
-            rows.append(_liaison(number, "police", f"{street.name}派出所（合成）", street))
+            rows.append(_liaison(rng, number, "police", f"{street.name}派出所（合成）", street))
             number += 1
     return pd.DataFrame(rows)
 
 
-def _liaison(number: int, role: str, organization: str, scope: Area) -> dict[str, object]:
+def _point_in(rng: np.random.Generator, area: Area) -> tuple[float, float]:
+    """Return a uniform random point inside ``area`` (its representative point if unlucky)."""
+    minx, miny, maxx, maxy = area.geom.bounds
+    for _ in range(50):
+        lon, lat = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
+        if shapely.contains_xy(area.geom, lon, lat):
+            return float(lon), float(lat)
+    point = area.geom.representative_point()
+    return point.x, point.y
+
+
+def _liaison(
+    rng: np.random.Generator, number: int, role: str, organization: str, scope: Area
+) -> dict[str, object]:
     prefix = "1380000" if role == "community" else "1390000"
+    given = "".join(rng.choice(list(GIVEN_NAMES), size=int(rng.integers(1, 3))))
+    lon, lat = _point_in(rng, scope)
     return {
         "external_id": f"LI-{number:05d}",
-        "name": f"合成联络员{number:05d}",
+        "name": str(rng.choice(list(SURNAMES))) + given,
         "phone": f"{prefix}{number % 10000:04d}",
         "role": role,
         "organization": organization,
         "scope_adcode": scope.adcode,
         "active": "true",
+        "lon": lon,
+        "lat": lat,
+        "no_base": bool(rng.random() < NO_BASE_SHARE),
     }

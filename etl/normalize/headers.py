@@ -43,7 +43,7 @@ FIELDS: Final[dict[str, tuple[str, ...]]] = {
                  "area_m2", "status", "last_verified_at"),
     "outlets": (*_POINT, "brand", "kind", "riders"),
     "liaisons": ("external_id", "name", "phone", "role", "organization", "scope_adcode", "active",
-                 "synthetic"),
+                 "synthetic", "lon", "lat"),
     "boundaries": ("adcode", "name", "level", "parent_adcode", "synthetic"),
 }  # fmt: skip
 # Coordinates are required only where they come from columns: vector files carry geometry.

@@ -2,6 +2,7 @@
 
 from typing import Final
 
+import numpy as np
 import pandas as pd
 
 from etl.normalize.fields import (
@@ -101,8 +102,15 @@ def outlet_fields(
     return records
 
 
-def liaison_records(table: RawTable, columns: dict[str, str], reasons: Reasons) -> pd.DataFrame:
-    """Build the records of liaisons (no coordinates: they serve an area)."""
+def liaison_records(
+    table: RawTable, columns: dict[str, str], crs: str, reasons: Reasons
+) -> pd.DataFrame:
+    """Build the records of liaisons, with their base point where the file gives one.
+
+    The base (the police station or community office) is optional: a row without coordinates
+    gets its scope area's representative point when loaded. A row with one coordinate, or with
+    coordinates that are not numbers, swapped or outside China, is rejected like a station's.
+    """
     frame = table.frame
     cell = lambda field: column(frame, columns, field)  # noqa: E731
     records = pd.DataFrame(index=frame.index)
@@ -118,7 +126,25 @@ def liaison_records(table: RawTable, columns: dict[str, str], reasons: Reasons) 
     given_ids = text(cell("external_id"))
     parts = [records[field] for field in ("name", "role", "scope_adcode", "phone")]
     records.insert(0, "external_id", auto_ids(given_ids, parts))
-    return records
+    return pd.concat([records, _liaison_bases(frame, columns, crs, reasons)], axis=1)
+
+
+def _liaison_bases(
+    frame: pd.DataFrame, columns: dict[str, str], crs: str, reasons: Reasons
+) -> pd.DataFrame:
+    """Return ``source_x/y``, ``lon``/``lat`` of the rows that give a base point, else NaN."""
+    x, y = column(frame, columns, "lon"), column(frame, columns, "lat")
+    given = text(x).notna() | text(y).notna()
+    bases = pd.DataFrame(np.nan, index=frame.index, columns=["source_x", "source_y", "lon", "lat"])
+    bases["source_crs"] = None
+    if given.any():
+        own = Reasons(frame.index[given])
+        place = point_coordinates(frame[given], x[given], y[given], crs, own)
+        bases.loc[given, ["source_x", "source_y", "lon", "lat"]] = place.to_numpy()
+        bases.loc[given, "source_crs"] = crs
+        failed = own.series.reindex(frame.index)
+        reasons.add(failed.notna(), lambda mask: failed[mask].astype(str))
+    return bases
 
 
 def boundary_records(

@@ -8,7 +8,7 @@ flagged. Nothing is dropped silently.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Final
 
@@ -53,6 +53,8 @@ class Normalized:
     rejected: list[Rejection]
     flagged: int
     rows_read: int
+    # {field: column}: which of the file's columns was read as what (kept with the batch).
+    columns: dict[str, str] = field(default_factory=dict)
 
 
 def normalize(
@@ -119,6 +121,7 @@ def normalize(
         rejected=_rejections(table, reasons.series[~accepted]),
         flagged=_flagged(kind, kept),
         rows_read=len(table.frame),
+        columns=columns,
     )
 
 
@@ -132,7 +135,7 @@ def _records(
     timezone: str,
 ) -> pd.DataFrame:
     if kind == "liaisons":
-        return liaison_records(table, columns, reasons)
+        return liaison_records(table, columns, crs, reasons)
     if kind == "boundaries":
         return boundary_records(table, columns, crs, level, reasons)
     records = point_records(kind, table, columns, crs, reasons)

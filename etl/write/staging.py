@@ -47,17 +47,19 @@ TARGETS: dict[str, type[Base]] = {
     "liaisons": Liaison,
     "boundaries": AdminArea,
 }
-# Columns no file supplies: keys and bookkeeping the database or the batch fills in, and what
-# the upsert derives in SQL (the geometry, the district and community around a point).
+# Columns no file supplies: keys and bookkeeping the database or the batch fills in, what
+# the upsert derives in SQL (the geometry, the district and community around a point, where a
+# liaison's base came from) and what a trigger keeps (when a liaison was deactivated).
 NOT_FROM_FILES = frozenset(
     {"id", "source", "batch_id", "created_at", "updated_at", "geom"}
-    | {"district_adcode", "community_adcode"}
+    | {"district_adcode", "community_adcode", "base_source", "deactivated_at"}
 )
 # Inputs that are not columns of the table: the upsert builds ``geom`` from them.
 INPUTS: dict[str, tuple[Column, ...]] = {
     "stations": (Column("lon", "double precision"), Column("lat", "double precision")),
     "outlets": (Column("lon", "double precision"), Column("lat", "double precision")),
-    "liaisons": (),
+    # A liaison's base, when the file gives one; else the upsert takes the scope's centre.
+    "liaisons": (Column("lon", "double precision"), Column("lat", "double precision")),
     "boundaries": (Column("geom_wkb", "bytea"),),
 }
 # Columns computed while staging rather than read from the records.

@@ -22,6 +22,15 @@ TABLES = {
     "boundaries": ("admin_areas", ["adcode"]),
 }
 POINT_KINDS = ("stations", "outlets")
+# A liaison's base: the point given, else the representative point of their scope area.
+_SCOPE_POINT = (
+    "(SELECT ST_PointOnSurface(a.geom) FROM admin_areas a WHERE a.adcode = s.scope_adcode)"
+)
+LIAISON_BASE = {
+    "geom": f"COALESCE(ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326), {_SCOPE_POINT})",
+    "base_source": "CASE WHEN s.lon IS NOT NULL THEN 'given' "
+    f"WHEN {_SCOPE_POINT} IS NOT NULL THEN 'scope_centre' END",
+}
 DERIVED_LEVELS = {"district_adcode": "district", "community_adcode": "community"}
 
 
@@ -89,6 +98,8 @@ def _record_values(kind: str, levels: frozenset[str]) -> tuple[dict[str, str], s
         from_sql = (
             f"(SELECT *, ST_SetSRID(ST_MakePoint(lon, lat), 4326) AS geom FROM {STAGING_TABLE}) s"
         )
+    if kind == "liaisons":
+        values |= LIAISON_BASE
     return values, from_sql
 
 

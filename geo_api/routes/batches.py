@@ -8,6 +8,7 @@ from geo_api import audit
 from geo_api.batches.reading import get_batch, list_rejects
 from geo_api.batches.schemas import Batch, Reject, Rejects
 from geo_api.dependencies import PrincipalDep, SessionDep
+from geo_api.liaisons.rejects import shown_rejects
 from geo_api.responses import error_responses
 from geo_api.routes import DocumentedRoute
 
@@ -35,8 +36,17 @@ def read_rejects(
     """Return rejected rows of a load batch: row number, reason, the row as given (any key)."""
     batch = get_batch(session.connection(), batch_id)
     rows = list_rejects(session.connection(), batch_id, limit=limit, offset=offset)
+    # A liaison batch's rows hold names and phones: masked unless the caller's scope covers them.
+    rows, revealed = shown_rejects(batch, rows, principal)
     # Rejected rows may hold names and phones: reading them is a reveal, so it is audited.
-    audit.record(session, principal.actor, "read", "rejected_rows", batch_id, {"offset": offset})
+    audit.record(
+        session,
+        principal.actor,
+        "read",
+        "rejected_rows",
+        batch_id,
+        {"offset": offset, "revealed_rows": revealed},
+    )
     return Rejects(
         batch_id=batch_id,
         total=batch["rejected"],

@@ -44,6 +44,19 @@ StationStatus = Literal["open", "closed", "suspended"]
 OutletKind = Literal["express", "food_delivery", "ride_hailing", "freight", "other"]
 LiaisonRole = Literal["community", "police"]
 AssignmentMethod = Literal["manual", "auto"]
+# Where a liaison's base point came from: given in the file or request, or the scope's centre.
+LiaisonBaseSource = Literal["given", "scope_centre"]
+# Why an assignment ended: replaced by hand, unassigned by hand, moved by the auto-assigner,
+# the liaison deactivated or moved to a scope without the outlet, or found stale (the outlet left
+# the liaison's scope) when the auto-assigner replaced it.
+AssignmentEndReason = Literal[
+    "replaced",
+    "unassigned",
+    "auto_moved",
+    "liaison_deactivated",
+    "liaison_scope_changed",
+    "stale",
+]
 # Workers' station reports, kept as a view of cases of the station categories.
 ReportKind = Literal["closed", "wrong_location", "hours_wrong", "other"]
 ReportStatus = Literal["open", "resolved", "dismissed"]
@@ -85,6 +98,8 @@ STATION_STATUSES: Final = values(StationStatus)
 OUTLET_KINDS: Final = values(OutletKind)
 LIAISON_ROLES: Final = values(LiaisonRole)
 ASSIGNMENT_METHODS: Final = values(AssignmentMethod)
+LIAISON_BASE_SOURCES: Final = values(LiaisonBaseSource)
+ASSIGNMENT_END_REASONS: Final = values(AssignmentEndReason)
 REPORT_KINDS: Final = values(ReportKind)
 REPORT_STATUSES: Final = values(ReportStatus)
 CASE_CATEGORIES: Final = values(CaseCategory)

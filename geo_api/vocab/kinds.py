@@ -28,6 +28,8 @@ _SYNONYMS: Final[dict[str, tuple[tuple[str, ...], dict[str, str]]]] = {
     }),
     "liaison_role": (vocab.LIAISON_ROLES, {
         "社区": "community", "派出所": "police", "民警": "police", "公安": "police",
+        # The longest word wins: a community police officer (社区民警) is police.
+        "社区民警": "police", "居委会": "community", "村委会": "community", "警务室": "police",
     }),
     "access": (vocab.STATION_ACCESS, {"有人值守": "staffed", "扫码": "qr_code", "开放": "open",
                                       "自助": "open"}),

@@ -1,0 +1,1 @@
+"""Assignments of liaisons to outlets: by hand, and by the optimal auto-assigner."""

@@ -1,0 +1,1 @@
+"""Delivery outlets: public records, and their liaisons for callers in scope."""
