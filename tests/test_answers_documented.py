@@ -41,6 +41,40 @@ class World:
     batch_id: int
     manager: dict[str, str]
     case: dict[str, Any]
+    people: "People"
+
+
+@dataclass
+class People:
+    """Street 519900001 of the city: its grid manager, two liaisons and an outlet."""
+
+    manager: dict[str, str]
+    liaison_id: int
+    police_id: int
+    outlet_id: int
+
+
+STREET, COMMUNITY = "519900001", "519900001001"
+LOCATE_OUTLETS = text(
+    "UPDATE outlets o SET community_adcode = (SELECT a.adcode FROM admin_areas a "
+    "WHERE a.level = 'community' AND ST_Intersects(a.geom, o.geom) ORDER BY a.adcode LIMIT 1)"
+)
+
+
+def make_people(client: TestClient, session: Any) -> People:
+    session.execute(LOCATE_OUTLETS)
+    admin = {"X-API-Key": create_key(session, "admin", "admin", [])}
+    manager = {"X-API-Key": create_key(session, "street", "grid_manager", [STREET])}
+    ids = []
+    for role, scope in (("community", COMMUNITY), ("police", STREET)):
+        body = {"name": "测试联络员", "phone": "13800000001", "role": role, "scope_adcode": scope}
+        created = client.post("/liaisons", json=body, headers=admin)
+        assert created.status_code == 201, created.text
+        ids.append(created.json()["liaison"]["id"])
+    outlet_id = session.execute(
+        text("SELECT min(id) FROM outlets WHERE community_adcode = :c"), {"c": COMMUNITY}
+    ).scalar_one()
+    return People(manager, ids[0], ids[1], outlet_id)
 
 
 @pytest.fixture
@@ -89,9 +123,10 @@ def world(client, session) -> World:
         files={"photo": ("gate.jpg", photo.getvalue(), "image/jpeg")},
     )
     assert case.status_code == 201, case.text
+    people = make_people(client, session)
     return World(
         client, planner, outsider, station_id, report.json()["id"], batch.batch_id, manager,
-        case.json(),
+        case.json(), people,
     )  # fmt: skip
 
 
@@ -358,6 +393,178 @@ CALLS: list[tuple[str, str, Call, list[Call]]] = [
         [lambda w: w.client.post("/plan/cover", json=PLAN | {"target_share": 0.9})],
     ),
     *CASE_CALLS,
+    (
+        "GET",
+        "/outlets",
+        lambda w: w.client.get("/outlets", params={"street": STREET}, headers=w.people.manager),
+        [
+            lambda w: w.client.get("/outlets", params={"kind": "castle"}),
+            lambda w: w.client.get("/outlets", headers={"X-API-Key": "wm_guess"}),
+        ],
+    ),
+    (
+        "GET",
+        "/outlets/unassigned",
+        lambda w: w.client.get("/outlets/unassigned", headers=w.people.manager),
+        [
+            lambda w: w.client.get("/outlets/unassigned"),
+            lambda w: w.client.get(
+                "/outlets/unassigned", params={"community": COMMUNITY}, headers=w.outsider
+            ),
+            lambda w: w.client.get(
+                "/outlets/unassigned", params={"community": "51x"}, headers=w.people.manager
+            ),
+        ],
+    ),
+    (
+        "GET",
+        "/outlets/{outlet_id}",
+        lambda w: w.client.get(f"/outlets/{w.people.outlet_id}", headers=w.people.manager),
+        [
+            lambda w: w.client.get("/outlets/987654321"),
+            lambda w: w.client.get("/outlets/x"),
+        ],
+    ),
+    (
+        "GET",
+        "/outlets/{outlet_id}/liaisons",
+        lambda w: w.client.get(f"/outlets/{w.people.outlet_id}/liaisons", headers=w.people.manager),
+        [lambda w: w.client.get(f"/outlets/{w.people.outlet_id}/liaisons", headers=w.outsider)],
+    ),
+    (
+        "PUT",
+        "/outlets/{outlet_id}/liaisons",
+        lambda w: w.client.put(
+            f"/outlets/{w.people.outlet_id}/liaisons",
+            json={"community": w.people.liaison_id, "police": w.people.police_id},
+            headers=w.people.manager,
+        ),
+        [
+            lambda w: w.client.put(
+                f"/outlets/{w.people.outlet_id}/liaisons",
+                json={"police": w.people.liaison_id},
+                headers=w.people.manager,
+            ),
+            lambda w: w.client.put(
+                f"/outlets/{w.people.outlet_id}/liaisons", json={}, headers=w.planner
+            ),
+        ],
+    ),
+    (
+        "GET",
+        "/outlets/{outlet_id}/liaisons/history",
+        lambda w: w.client.get(
+            f"/outlets/{w.people.outlet_id}/liaisons/history", headers=w.people.manager
+        ),
+        [
+            lambda w: w.client.get(
+                f"/outlets/{w.people.outlet_id}/liaisons/history", headers=w.outsider
+            )
+        ],
+    ),
+    (
+        "GET",
+        "/liaisons",
+        lambda w: w.client.get("/liaisons", headers=w.people.manager),
+        [
+            lambda w: w.client.get("/liaisons"),
+            lambda w: w.client.get("/liaisons", params={"street": STREET}, headers=w.outsider),
+            lambda w: w.client.get(
+                "/liaisons",
+                params={"street": STREET, "community": COMMUNITY},
+                headers=w.people.manager,
+            ),
+        ],
+    ),
+    (
+        "POST",
+        "/liaisons",
+        lambda w: w.client.post(
+            "/liaisons",
+            json={"name": "新联络员", "role": "社区", "scope_adcode": "519900001002"},
+            headers=w.people.manager,
+        ),
+        [
+            lambda w: w.client.post(
+                "/liaisons",
+                json={"name": "x", "role": "police", "scope_adcode": STREET},
+                headers=w.outsider,
+            ),
+            lambda w: w.client.post(
+                "/liaisons",
+                json={"name": "x", "role": "fireman", "scope_adcode": STREET},
+                headers=w.people.manager,
+            ),
+        ],
+    ),
+    (
+        "GET",
+        "/liaisons/{liaison_id}",
+        lambda w: w.client.get(f"/liaisons/{w.people.liaison_id}", headers=w.people.manager),
+        [
+            lambda w: w.client.get("/liaisons/987654321", headers=w.people.manager),
+            lambda w: w.client.get(f"/liaisons/{w.people.liaison_id}", headers=w.outsider),
+        ],
+    ),
+    (
+        "PATCH",
+        "/liaisons/{liaison_id}",
+        lambda w: w.client.patch(
+            f"/liaisons/{w.people.liaison_id}",
+            json={"phone": "13800000002"},
+            headers=w.people.manager,
+        ),
+        [
+            lambda w: w.client.patch(
+                f"/liaisons/{w.people.liaison_id}", json={"name": None}, headers=w.people.manager
+            ),
+            lambda w: w.client.patch(
+                f"/liaisons/{w.people.liaison_id}", json={"phone": "1"}, headers=w.outsider
+            ),
+        ],
+    ),
+    (
+        "DELETE",
+        "/liaisons/{liaison_id}",
+        lambda w: w.client.delete(f"/liaisons/{w.people.liaison_id}", headers=w.people.manager),
+        [lambda w: w.client.delete(f"/liaisons/{w.people.police_id}", headers=w.outsider)],
+    ),
+    (
+        "GET",
+        "/liaisons/export",
+        lambda w: w.client.get(
+            "/liaisons/export", params={"format": "xlsx"}, headers=w.people.manager
+        ),
+        [
+            lambda w: w.client.get(
+                "/liaisons/export", params={"format": "pdf"}, headers=w.people.manager
+            ),
+            lambda w: w.client.get(
+                "/liaisons/export", params={"scope": STREET}, headers=w.outsider
+            ),
+        ],
+    ),
+    (
+        "POST",
+        "/assignments/auto",
+        lambda w: w.client.post(
+            "/assignments/auto",
+            json={"scope_adcode": STREET, "role": "police", "max_per_liaison": 50, "dry_run": True},
+            headers=w.people.manager,
+        ),
+        [
+            lambda w: w.client.post(
+                "/assignments/auto",
+                json={"scope_adcode": STREET, "role": "police", "max_per_liaison": 5},
+                headers=w.outsider,
+            ),
+            lambda w: w.client.post(
+                "/assignments/auto",
+                json={"scope_adcode": STREET, "role": "police", "max_per_liaison": 0},
+                headers=w.people.manager,
+            ),
+        ],
+    ),
 ]
 
 

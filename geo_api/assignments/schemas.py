@@ -1,10 +1,11 @@
 """The auto-assigner's request and answer."""
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from geo_api.areas import Adcode
+from geo_api.vocab import LiaisonRole
 
 
 class AutoRequest(BaseModel):
@@ -13,7 +14,7 @@ class AutoRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     scope_adcode: Adcode = Field(description="the street, community or district to assign in")
-    role: Literal["community", "police"]
+    role: LiaisonRole
     max_per_liaison: int = Field(ge=1, le=100_000, description="outlets per liaison at most")
     keep_existing: bool = Field(
         True, description="move no current assignment unless capacity forces it"

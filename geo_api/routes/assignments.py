@@ -6,8 +6,14 @@ from geo_api.assignments.auto import auto_assign
 from geo_api.assignments.schemas import AutoRequest, AutoResult
 from geo_api.dependencies import LiaisonManagerDep, SessionDep
 from geo_api.responses import error_responses
+from geo_api.routes import DocumentedRoute
 
-router = APIRouter(prefix="/assignments", tags=["assignments"])
+router = APIRouter(
+    prefix="/assignments",
+    tags=["assignments"],
+    responses=error_responses(503),
+    route_class=DocumentedRoute,
+)
 
 AUTO_DESCRIPTION = """
 Assigns every outlet of `scope_adcode` that lacks a valid current liaison of `role` to an active

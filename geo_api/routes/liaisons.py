@@ -17,12 +17,25 @@ from geo_api.liaisons.schemas import (
     LiaisonPage,
 )
 from geo_api.responses import error_responses
+from geo_api.routes import DocumentedRoute
+from geo_api.vocab import LiaisonRole
 
-router = APIRouter(prefix="/liaisons", tags=["liaisons"])
+router = APIRouter(
+    prefix="/liaisons",
+    tags=["liaisons"],
+    responses=error_responses(503),
+    route_class=DocumentedRoute,
+)
 
 AreaQuery = Annotated[Adcode | None, Query(description="a community's 12-digit code")]
 StreetQuery = Annotated[Adcode | None, Query(description="a street's 9-digit code")]
 ScopeQuery = Annotated[Adcode | None, Query(description="any area code")]
+# A file answer: the OpenAPI 3.1 way of saying "these bytes", per media type.
+FILE = {"type": "string", "format": "binary"}
+EXPORT_MEDIA_TYPES = (
+    "text/csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
 MASKING = (
     "Names and phones are masked (`张*`, `138****5596`, `masked: true`) unless the key is an "
     "admin's or a grid manager's whose scope covers the liaison's; each liaison shown unmasked "
@@ -50,7 +63,7 @@ def list_liaisons(
     community: AreaQuery = None,
     street: StreetQuery = None,
     scope: ScopeQuery = None,
-    role: Literal["community", "police"] | None = None,
+    role: LiaisonRole | None = None,
     active: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -68,10 +81,8 @@ def list_liaisons(
     description=MASKING + " Cells that could start a spreadsheet formula are written as text.",
     responses={
         200: {
-            "content": {
-                "text/csv": {},
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
-            }
+            "description": "The liaisons as a spreadsheet file.",
+            "content": {media: {"schema": FILE} for media in EXPORT_MEDIA_TYPES},
         },
         **error_responses(401, 403, 422),
     },
@@ -92,7 +103,7 @@ def export(
     "/{liaison_id}",
     response_model=Liaison,
     description=MASKING,
-    responses=error_responses(401, 403, 404),
+    responses=error_responses(401, 403, 404, 422),
 )
 def read_liaison(session: SessionDep, principal: PrincipalDep, liaison_id: int) -> Liaison:
     """Read one liaison."""
@@ -127,7 +138,7 @@ def update_liaison(
 @router.delete(
     "/{liaison_id}",
     response_model=LiaisonChange,
-    responses=error_responses(401, 403, 404),
+    responses=error_responses(401, 403, 404, 422),
 )
 def deactivate_liaison(
     session: SessionDep, principal: LiaisonManagerDep, liaison_id: int

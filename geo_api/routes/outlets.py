@@ -1,6 +1,6 @@
 """Outlets: public records; their liaisons, assignments and history for keys in scope."""
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -23,10 +23,14 @@ from geo_api.outlets.schemas import (
     OutletLiaisons,
 )
 from geo_api.responses import error_responses
+from geo_api.routes import DocumentedRoute
 from geo_api.routes.liaisons import AreaQuery, StreetQuery, one_area
 from geo_api.stations.inputs import check_word, parse_bbox
+from geo_api.vocab import LiaisonRole
 
-router = APIRouter(prefix="/outlets", tags=["outlets"])
+router = APIRouter(
+    prefix="/outlets", tags=["outlets"], responses=error_responses(503), route_class=DocumentedRoute
+)
 
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0)]
@@ -71,7 +75,7 @@ def list_unassigned(
     principal: GridManagerDep,
     community: AreaQuery = None,
     street: StreetQuery = None,
-    role: Literal["community", "police"] | None = None,
+    role: LiaisonRole | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> MissingLiaisonPage:
@@ -80,7 +84,7 @@ def list_unassigned(
     return unassigned.unassigned_outlets(session, principal, area, role, limit, offset)
 
 
-@router.get("/{outlet_id}", response_model=OutletFeature, responses=error_responses(401, 404))
+@router.get("/{outlet_id}", response_model=OutletFeature, responses=error_responses(401, 404, 422))
 def read_outlet(
     session: SessionDep, principal: OptionalPrincipalDep, outlet_id: int
 ) -> OutletFeature:
@@ -91,7 +95,7 @@ def read_outlet(
 @router.get(
     "/{outlet_id}/liaisons",
     response_model=OutletLiaisons,
-    responses=error_responses(401, 403, 404),
+    responses=error_responses(401, 403, 404, 422),
 )
 def read_outlet_liaisons(
     session: SessionDep, principal: GridManagerDep, outlet_id: int
@@ -115,7 +119,7 @@ def set_outlet_liaisons(
 @router.get(
     "/{outlet_id}/liaisons/history",
     response_model=History,
-    responses=error_responses(401, 403, 404),
+    responses=error_responses(401, 403, 404, 422),
 )
 def outlet_history(session: SessionDep, principal: GridManagerDep, outlet_id: int) -> History:
     """List every assignment the outlet has had, newest first."""
