@@ -224,6 +224,12 @@ def test_liaisons_upsert_on_source_and_external_id(db):
         "scope_adcode": "510104001",
         "active": True,
         "synthetic": True,
+        # no base point: the scope's centre, when the scope is loaded
+        "source_crs": None,
+        "source_x": None,
+        "source_y": None,
+        "lon": None,
+        "lat": None,
     }
     assert load(db, normalized("liaisons", frame([liaison]))).inserted == 1
     assert load(db, normalized("liaisons", frame([liaison]))).unchanged == 1
