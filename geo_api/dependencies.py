@@ -89,13 +89,6 @@ def role_dependency(*roles: vocab.ApiRole) -> Callable[[Principal], Principal]:
     return dependency
 
 
-def get_optional_principal(
-    session: SessionDep, api_key: Annotated[str | None, Security(API_KEY)]
-) -> Principal | None:
-    """Return the caller when a key is given (401 for a bad one), or None for the public."""
-    return None if api_key is None else authenticate(session, api_key)
-
-
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 OptionalPrincipalDep = Annotated[Principal | None, Depends(get_optional_principal)]
 PlannerDep = Annotated[Principal, Depends(role_dependency("planner", "admin"))]

@@ -24,8 +24,8 @@ def demo(
     # Imported here: the generator pulls in cnmaps, shapely and pandas, which `warmmap --help`
     # and every other command should not pay for.
     from etl.demo.areas import CITIES
-    from etl.demo.cases import install_cases
     from etl.demo.assign import liaison_counts
+    from etl.demo.cases import install_cases
     from etl.demo.install import city_counts, install_demo
 
     config = settings()
