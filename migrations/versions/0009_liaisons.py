@@ -11,7 +11,7 @@
 Liaisons get no ``data_changes`` triggers: no answer or map layer is built from them, and none
 may ever be (their names and phones are personal data).
 
-Revision ID: 0005_liaisons
+Revision ID: 0009_liaisons
 Revises: 0008_cases
 """
 
@@ -21,7 +21,7 @@ import geoalchemy2
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_liaisons"
+revision: str = "0009_liaisons"
 down_revision: str | None = "0008_cases"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
