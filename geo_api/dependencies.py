@@ -12,6 +12,7 @@ from geo_api import vocab
 from geo_api.auth import Principal, authenticate, require_role
 from geo_api.database import iter_session
 from geo_api.settings import Settings
+from tiles.service import MapLayers
 
 # The OpenAPI security scheme (Swagger UI's Authorize button). auto_error=False: a missing key is
 # answered by ``authenticate`` with warmmap's own one-line 401, not FastAPI's 403.
@@ -54,10 +55,27 @@ async def get_read_session(request: Request) -> AsyncIterator[Session]:
         yield session
 
 
+async def get_write_session(request: Request) -> AsyncIterator[Session]:
+    """Yield a session for a read path that may need to write; the route commits it.
+
+    Async and lazy (no connection until used), so a route that rarely writes pays nothing.
+    """
+    with request.app.state.session_factory() as session:
+        yield session
+
+
+async def get_map_layers(request: Request) -> MapLayers:
+    """Return the app's map layers: the registry, the tile cache, the change reader."""
+    layers: MapLayers = request.app.state.layers
+    return layers
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ReadSessionDep = Annotated[Session, Depends(get_read_session)]
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]
+MapLayersDep = Annotated[MapLayers, Depends(get_map_layers)]
 
 
 def get_principal(

@@ -16,6 +16,13 @@ class InvalidInput(WarmmapError):
     """The request or file is well-formed but its values are not acceptable."""
 
 
+class BadRequest(InvalidInput):
+    """A query refused with 400, as the standard an endpoint follows asks (OGC API).
+
+    warmmap's own endpoints answer invalid parameters with 422.
+    """
+
+
 class NotFound(WarmmapError):
     """The entity asked for does not exist."""
 

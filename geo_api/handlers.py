@@ -14,6 +14,7 @@ from geo_api import errors
 log = logging.getLogger(__name__)
 
 STATUS_CODES: dict[type[errors.WarmmapError], int] = {
+    errors.BadRequest: 400,
     errors.InvalidInput: 422,
     errors.NotFound: 404,
     errors.Conflict: 409,

@@ -15,12 +15,16 @@ from geo_api.routes import (
     coverage,
     health,
     liaisons,
+    ogc,
     open311,
     outlets,
     plan,
     stations,
+    tiles,
 )
 from geo_api.settings import Settings, get_settings
+from tiles.layers import LAYERS
+from tiles.service import MapLayers
 
 DESCRIPTION = """
 warmmap helps delivery riders, couriers and drivers find warm stations (暖新驿站), helps planners
@@ -58,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.read_engine = read_engine
     app.state.session_factory = session_factory(engine)
+    app.state.layers = MapLayers(LAYERS, settings)
     add_exception_handlers(app)
     add_reference_pages(app)
     app.include_router(health.router)
@@ -70,4 +75,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(liaisons.router)
     app.include_router(outlets.router)
     app.include_router(assignments.router)
+    app.include_router(tiles.router)
+    app.include_router(ogc.router)
     return app

@@ -320,6 +320,13 @@ class CoverageCell(Base):
     __table_args__ = (
         CheckConstraint("res BETWEEN 0 AND 15", name="res"),
         Index("ix_coverage_cells_geom", "geom", postgresql_using="gist"),
+        # The gaps map layer reads only cells with riders, a few per cent of them.
+        Index(
+            "ix_coverage_cells_demand_geom",
+            "geom",
+            postgresql_using="gist",
+            postgresql_where=text("riders > 0"),
+        ),
     )
 
     city_adcode: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -378,6 +385,44 @@ class DataChange(Base):
     rows: Mapped[int] = mapped_column(Integer)
     changed_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=text("clock_timestamp()"), index=True
+    )
+    # The writing transaction's id (xid8 as a number): a reader holding a snapshot finds the
+    # changes committed after it, in any commit order (tiles/changes.py, migration 0007).
+    xid: Mapped[int] = mapped_column(
+        BigInteger, server_default=text("(pg_current_xact_id())::text::bigint"), index=True
+    )
+
+
+class CommunityCoverage(Base):
+    """A community's outlets and riders, and those within ``threshold_m`` of an open station.
+
+    Figures of the ``communities`` map layer, computed on demand per threshold and brought up
+    to date from ``data_changes`` (``tiles/coverage.py``); derived, never edited.
+    """
+
+    __tablename__ = "community_coverage"
+
+    threshold_m: Mapped[float] = mapped_column(Double, primary_key=True)
+    adcode: Mapped[str] = mapped_column(
+        ForeignKey("admin_areas.adcode", ondelete="CASCADE"), primary_key=True
+    )
+    outlets: Mapped[int] = mapped_column(Integer)
+    covered_outlets: Mapped[int] = mapped_column(Integer)
+    riders: Mapped[int] = mapped_column(Integer)
+    covered_riders: Mapped[int] = mapped_column(Integer)
+
+
+class CommunityCoverageState(Base):
+    """For one threshold: the snapshot its ``community_coverage`` rows are up to date with."""
+
+    __tablename__ = "community_coverage_state"
+
+    threshold_m: Mapped[float] = mapped_column(Double, primary_key=True)
+    # A pg_snapshot as text: changes whose transaction it does not see are not counted yet.
+    snapshot: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_at()
+    refreshed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
     )
 
 

@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     open311_per_hour: int = 1000
     # Salt of the stored hash of a reporting client's address; set a secret one in production.
     report_salt: str = DEFAULT_REPORT_SALT
+    # Map tiles: megabytes of rendered tiles each worker process keeps (0: none), how often at
+    # most it reads the data_changes log to drop the tiles that changed (so a change shows
+    # within that many seconds), and how long browsers may reuse a tile without asking.
+    tile_cache_mb: float = 64
+    tile_change_poll_s: float = 1.0
+    tile_max_age_s: int = 0
 
     @field_validator("timezone")
     @classmethod
