@@ -47,7 +47,14 @@ $(SPOPT_VENV)/.installed:
 	$(SPOPT_VENV)/bin/python -m pip install -q spopt pulp
 	@touch $@
 
-bench: db install $(SPOPT_VENV)/.installed
+# tipg (the layers benchmark's baseline) in its own venv too, pinned to a version that installs here.
+TIPG_VENV := bench/.venv-tipg
+$(TIPG_VENV)/.installed:
+	@test -x $(TIPG_VENV)/bin/python || $(PYTHON) -m venv $(TIPG_VENV)
+	$(TIPG_VENV)/bin/python -m pip install -q 'tipg==1.6.1' 'uvicorn[standard]'
+	@touch $@
+
+bench: db install $(SPOPT_VENV)/.installed $(TIPG_VENV)/.installed
 	@command -v wrk >/dev/null || apt-get install -y -q wrk || (apt-get update -q && apt-get install -y -q wrk)
 	@command -v ogr2ogr >/dev/null || (apt-get update -qq && apt-get install -y -qq gdal-bin)
 	$(BIN)/python -m bench
