@@ -17,10 +17,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterator
 
 import httpx2 as httpx
 import mapbox_vector_tile
@@ -234,7 +234,8 @@ def run() -> dict[str, Any]:
         "duration_s": DURATION_S,
         "rounds": ROUNDS,
         "connections": CONNECTIONS,
-        "servers": "warmmap serve --workers 2 (WARMMAP_TILE_CACHE_MB=0) | uvicorn tipg.main:app --workers 2",
+        "servers": "warmmap serve --workers 2 (WARMMAP_TILE_CACHE_MB=0) | "
+        "uvicorn tipg.main:app --workers 2",
         "tipg": tipg_version(),
         **measured,
         "ratios_per_s": ratios,
@@ -262,15 +263,16 @@ def report(result: dict[str, Any]) -> str:
     for name, sides in result["runs"].items():
         w, t = mean_per_s(sides["warmmap"]), mean_per_s(sides["tipg"])
         same = result["same_counts"][name]
+        ratio = result["ratios_per_s"][name]
+        total = same.get("tiles", same.get("pages"))
         lines.append(
-            f"  {name:12} warmmap {w:8.1f}/s  tipg {t:8.1f}/s  ratio {result['ratios_per_s'][name]}x"
-            f"  same counts {same['agree']}/{same.get('tiles', same.get('pages'))}"
+            f"  {name:12} warmmap {w:8.1f}/s  tipg {t:8.1f}/s  ratio {ratio}x"
+            f"  same counts {same['agree']}/{total}"
         )
     lines.append(f"  tiles, all three layers: {result['tiles_ratio_all_layers']}x (goal 1.5x)")
     for layer, c in result["cached"].items():
-        lines.append(
-            f"  {layer:12} cached {c['cached']['per_s']:8.1f}/s  304 {c['not_modified']['per_s']:8.1f}/s"
-        )
+        cached, revalidated = c["cached"]["per_s"], c["not_modified"]["per_s"]
+        lines.append(f"  {layer:12} cached {cached:8.1f}/s  304 {revalidated:8.1f}/s")
     return "\n".join(lines)
 
 

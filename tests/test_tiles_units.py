@@ -117,7 +117,7 @@ def test_a_station_change_reaches_communities_within_the_threshold():
     lon, lat = CHENGDU
     z = 14
     x, y = tile_of(lon, lat, z)
-    west, south, east, north = tile_box(z, x, y)
+    west, _south, east, _north = tile_box(z, x, y)
     near = (east + (east - west) * 0.1, lat)  # just east of the tile and its buffer
     cache = cache_with(("communities", (1000.0,), z, x, y), ("communities", (10.0,), z, x, y))
     cache.invalidate([point_change("stations", *near)])
@@ -151,7 +151,7 @@ def test_the_cache_keeps_to_its_bytes_least_recently_used_first():
 
 
 def test_widening_a_box_by_metres():
-    west, south, east, north = widen((104.0, 30.0, 104.0, 30.0), 1000)
+    _west, _south, east, north = widen((104.0, 30.0, 104.0, 30.0), 1000)
     assert 0.0089 < north - 30.0 < 0.0092 and 0.0103 < east - 104.0 < 0.0106
     assert (
         tiles_covering((103.9, 30.5, 104.2, 30.8), 10)[0]
