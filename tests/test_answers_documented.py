@@ -22,6 +22,7 @@ from etl.normalize.table import Rejection
 from geo_api.auth import create_key
 from geo_api.coverage.refresh import refresh_city
 from tests.coverage_city import CITY, build_city, make_station
+from tests.layer_calls import LAYER_CALLS
 from tests.loadutil import frame, normalized, outlet
 from tests.openapi_check import assert_documented
 
@@ -565,6 +566,7 @@ CALLS: list[tuple[str, str, Call, list[Call]]] = [
             ),
         ],
     ),
+    *LAYER_CALLS,
 ]
 
 

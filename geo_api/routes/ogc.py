@@ -12,23 +12,35 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from geo_api.dependencies import MapLayersDep, ReadSessionDep, WriteSessionDep
 from geo_api.errors import BadRequest, NotFound
 from geo_api.responses import error_responses
-from geo_api.routes.tiles import TILE_RESPONSES, base_url, tile_response
+from geo_api.routes import DocumentedRoute
+from geo_api.routes.tiles import TILE_DESCRIPTION, TILE_RESPONSES, base_url, tile_response
 from tiles.layers import LAYERS, PARAMETER_NAMES
 from tiles.ogc import documents, features, tilesets
 from tiles.ogc.links import GEOJSON, JSON, OPENAPI, SCHEMA, WEB_MERCATOR_QUAD, PageLinks, link
 from tiles.ogc.openapi import openapi
 from tiles.ogc.query import check_format, parse_items_query
-from tiles.ogc.schemas import Collection, Collections, Conformance, Document, LandingPage
+from tiles.ogc.schemas import (
+    Collection,
+    Collections,
+    Conformance,
+    Document,
+    ItemFeature,
+    ItemsPage,
+    LandingPage,
+)
 from tiles.params import parse_parameters
 from tiles.registry import Layer, find_layer
 
-router = APIRouter(prefix="/ogc", tags=["OGC API"])
+router = APIRouter(
+    prefix="/ogc", tags=["OGC API"], responses=error_responses(503), route_class=DocumentedRoute
+)
 
 CollectionId = Annotated[str, Path(description=", ".join(LAYERS))]
-Errors = error_responses(400, 404)
+Errors = error_responses(400)
+PathErrors = error_responses(400, 404, 422)
 GEOJSON_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {GEOJSON: {}}, "description": "GeoJSON"},
-    **Errors,
+    **error_responses(400, 404, 422),
 }
 
 
@@ -93,7 +105,7 @@ def defaults(layer: Layer) -> tuple[float, ...]:
     return tuple(p.default for p in layer.parameters)
 
 
-@router.get("/collections/{collectionId}", response_model=Collection, responses=Errors)
+@router.get("/collections/{collectionId}", response_model=Collection, responses=PathErrors)
 def collection(
     collection_id: Annotated[str, Path(alias="collectionId")],
     request: Request,
@@ -110,7 +122,7 @@ def collection(
 @router.get(
     "/collections/{collectionId}/queryables",
     response_model=Document,
-    responses={200: {"content": {SCHEMA: {}}}, **Errors},
+    responses={200: {"content": {SCHEMA: {}}}, **PathErrors},
 )
 async def queryables(
     collection_id: Annotated[str, Path(alias="collectionId")], request: Request
@@ -122,9 +134,8 @@ async def queryables(
 
 
 @router.get(
-    "/collections/{collectionId}/items", response_class=Response, response_model=None,
-    responses=GEOJSON_RESPONSE,
-)  # fmt: skip
+    "/collections/{collectionId}/items", response_model=ItemsPage, responses=GEOJSON_RESPONSE
+)
 def items(
     collection_id: Annotated[str, Path(alias="collectionId")],
     request: Request,
@@ -146,9 +157,10 @@ def items(
 
 
 @router.get(
-    "/collections/{collectionId}/items/{featureId}", response_class=Response,
-    response_model=None, responses=GEOJSON_RESPONSE,
-)  # fmt: skip
+    "/collections/{collectionId}/items/{featureId}",
+    response_model=ItemFeature,
+    responses=GEOJSON_RESPONSE,
+)
 def item(
     collection_id: Annotated[str, Path(alias="collectionId")],
     feature_id: Annotated[str, Path(alias="featureId")],
@@ -163,7 +175,7 @@ def item(
     return Response(body, media_type=GEOJSON)
 
 
-@router.get("/collections/{collectionId}/tiles", response_model=Document, responses=Errors)
+@router.get("/collections/{collectionId}/tiles", response_model=Document, responses=PathErrors)
 async def collection_tilesets(
     collection_id: Annotated[str, Path(alias="collectionId")], request: Request
 ) -> Response:
@@ -176,7 +188,7 @@ async def collection_tilesets(
 @router.get(
     "/collections/{collectionId}/tiles/{tileMatrixSetId}",
     response_model=Document,
-    responses=Errors,
+    responses=PathErrors,
 )
 def collection_tileset(
     collection_id: Annotated[str, Path(alias="collectionId")],
@@ -197,7 +209,8 @@ def collection_tileset(
     "/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
     response_class=Response,
     response_model=None,
-    responses={**TILE_RESPONSES, **Errors},
+    responses={**TILE_RESPONSES, **error_responses(400, 404, 422)},
+    description=TILE_DESCRIPTION,
 )
 def collection_tile(
     collection_id: Annotated[str, Path(alias="collectionId")],
@@ -229,7 +242,7 @@ async def tile_matrix_sets(request: Request) -> Response:
     return json_response(tilesets.tile_matrix_sets(base_url(request)))
 
 
-@router.get("/tileMatrixSets/{tileMatrixSetId}", response_model=Document, responses=Errors)
+@router.get("/tileMatrixSets/{tileMatrixSetId}", response_model=Document, responses=PathErrors)
 async def tile_matrix_set(
     tile_matrix_set_id: Annotated[str, Path(alias="tileMatrixSetId")], request: Request
 ) -> Response:

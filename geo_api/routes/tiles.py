@@ -1,11 +1,12 @@
 """Vector tiles and TileJSON for the map layers of ``tiles.layers``."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from geo_api.dependencies import MapLayersDep, ReadSessionDep, WriteSessionDep
 from geo_api.responses import error_responses
+from geo_api.routes import DocumentedRoute
 from tiles.answers import MVT_MEDIA_TYPE, Answer
 from tiles.index import layer_index
 from tiles.layers import LAYERS, PARAMETER_NAMES
@@ -14,7 +15,7 @@ from tiles.registry import find_layer
 from tiles.schemas import LayerIndex, TileJSON
 from tiles.tilejson import tilejson
 
-router = APIRouter(tags=["map layers"])
+router = APIRouter(tags=["map layers"], responses=error_responses(503), route_class=DocumentedRoute)
 
 LayerId = Annotated[str, Path(description=", ".join(LAYERS))]
 ThresholdM = Annotated[
@@ -22,16 +23,20 @@ ThresholdM = Annotated[
 ]
 Res = Annotated[int | None, Query(description="gaps: H3 resolution of the cells")]
 
-TILE_RESPONSES: dict[int | str, dict[str, object]] = {
+TILE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
-        "content": {MVT_MEDIA_TYPE: {}},
-        "description": "The tile (gzip when accepted). `Warmmap-Tile-Capped: true` when the "
-        "layer's feature cap dropped features; `Warmmap-Cache: hit|miss`.",
+        "content": {MVT_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+        "description": "The tile, gzipped when the client accepts it.",
     },
-    204: {"description": "No feature in this tile."},
-    304: {"description": "The tile has not changed since the ETag in If-None-Match."},
     **error_responses(404, 422),
 }
+TILE_DESCRIPTION = """
+A Mapbox vector tile (WebMercatorQuad, extent 4096, buffer 256, clipped) with the layer's
+public properties. No feature in the tile: **204** without a body. Every tile has a strong
+`ETag`; `If-None-Match` with it answers **304** while the tile is unchanged. Headers:
+`Warmmap-Tile-Features` (how many), `Warmmap-Tile-Capped: true` when the layer's feature cap
+dropped features (which ones: TileJSON's `feature_cap_order`), `Warmmap-Cache: hit|miss`.
+"""
 
 
 def given(threshold_m: float | None, res: int | None) -> dict[str, str]:
@@ -78,6 +83,7 @@ def tilejson_document(
     response_class=Response,
     response_model=None,
     responses=TILE_RESPONSES,
+    description=TILE_DESCRIPTION,
 )
 def tile(
     layer: LayerId,

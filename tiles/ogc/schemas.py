@@ -59,3 +59,29 @@ class Document(BaseModel):
     """A JSON document of the standard (queryables, tilesets, tile matrix sets)."""
 
     model_config = ConfigDict(extra="allow")
+
+
+class ItemsPage(BaseModel):
+    """A page of a collection's features (GeoJSON), with paging links and counts."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "FeatureCollection"
+    numberMatched: int = Field(description="exact, or the planner's estimate: see the next")
+    numberMatchedExact: bool
+    numberReturned: int
+    timeStamp: str
+    links: list[Link]
+    features: list[dict[str, Any]]
+
+
+class ItemFeature(BaseModel):
+    """One feature (GeoJSON) with its links."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "Feature"
+    id: int | str
+    geometry: dict[str, Any]
+    properties: dict[str, Any]
+    links: list[Link]
