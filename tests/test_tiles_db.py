@@ -9,6 +9,7 @@ from shapely.geometry import shape
 from sqlalchemy import create_engine, text
 
 from geo_api.database import sqlalchemy_url
+from tests.coverage_city import CITY, build_city
 from tests.factories import make_station
 from tiles.changes import changes_since, snapshot_now
 from tiles.grid import tile_of
@@ -270,3 +271,30 @@ def test_changes_are_read_whatever_order_their_transactions_commit_in(layers_dat
             second.close()
         reader.execute(text("DELETE FROM data_changes WHERE layer = 'test_layer'"))
     engine.dispose()
+
+
+def test_community_figures_in_items_and_tiles_are_those_of_coverage_communities(client, session):
+    build_city(session)
+    for threshold in (300, 1500):
+        areas = client.get(
+            "/coverage/communities", params={"city": CITY, "threshold_m": threshold}
+        ).json()["areas"]
+        expected = {a["adcode"]: (a["outlets"], a["riders"], a["covered_riders"]) for a in areas}
+        page = client.get(
+            "/ogc/collections/communities/items", params={"threshold_m": threshold, "limit": 1000}
+        ).json()
+        found = {
+            f["id"]: (
+                f["properties"]["outlets"],
+                f["properties"]["riders"],
+                f["properties"]["covered_riders"],
+            )
+            for f in page["features"]
+        }
+        assert found == expected and any(v[2] for v in found.values())
+        z = 13
+        x, y = tile_of(104.05, 30.64, z)
+        tile = client.get(f"/tiles/communities/{z}/{x}/{y}.mvt", params={"threshold_m": threshold})
+        decoded = mapbox_vector_tile.decode(tile.content)["communities"]["features"]
+        in_tile = {f["properties"]["adcode"]: f["properties"]["covered_riders"] for f in decoded}
+        assert in_tile and all(expected[code][2] == riders for code, riders in in_tile.items())
