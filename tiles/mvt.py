@@ -1,6 +1,6 @@
 """Vector tiles: one SQL statement per tile, built from the layer's registry entry.
 
-How a tile is made (the statement is ``tile_sql``):
+How a tile is made (the statements are ``tile_sql``'s):
 
 - **Index-bound.** Candidates are found with ``stored geom && envelope``, the stored column
   (EPSG:4326) against the tile envelope transformed once to 4326 and widened by the buffer
@@ -32,19 +32,41 @@ from tiles.grid import BUFFER, EXTENT, MARGIN, tile_box, unit_m
 from tiles.params import Values, bind
 from tiles.registry import Layer
 
-TILE_SQL = """
+BOUNDS = """
 WITH bounds AS MATERIALIZED (
     SELECT ST_TileEnvelope(:z, :x, :y) AS tile,
            ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => :margin), 4326) AS search,
            ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => :clip_margin), 4326)::box2d
                AS clip
-), c AS MATERIALIZED (
+)"""
+
+# Unordered: one pass over at most cap + 1 candidates. When there are cap + 1, the tile is
+# capped and read again in order (ORDERED_SQL); otherwise every candidate is in it anyway.
+UNORDERED_SQL = (
+    BOUNDS
+    + """, t AS (
+    SELECT {columns}, ST_AsMVTGeom({geometry}, bounds.tile, {extent}, {buffer}, true) AS geom
+    FROM (SELECT * FROM ({candidates}) AS c LIMIT :cap + 1) AS c
+    {enrichment}
+    CROSS JOIN bounds
+)
+SELECT count(*) AS candidates, count(*) FILTER (WHERE t.geom IS NOT NULL) AS features,
+       ST_AsMVT(t.*, :layer, {extent}, 'geom'{id_column}) FILTER (WHERE t.geom IS NOT NULL)
+           AS data,
+       {stale} AS stale
+FROM t
+"""
+)
+
+ORDERED_SQL = (
+    BOUNDS
+    + """, c AS MATERIALIZED (
     SELECT * FROM ({candidates}) AS c
-    {order}
+    ORDER BY {order}
     LIMIT :cap + 1
 ), t AS (
     SELECT {columns}, ST_AsMVTGeom({geometry}, bounds.tile, {extent}, {buffer}, true) AS geom
-    FROM (SELECT * FROM c {order} LIMIT :cap) AS c
+    FROM (SELECT * FROM c ORDER BY {order} LIMIT :cap) AS c
     {enrichment}
     CROSS JOIN bounds
 )
@@ -53,6 +75,7 @@ SELECT (SELECT count(*) FROM c) AS candidates, count(*) AS features,
 FROM t
 WHERE t.geom IS NOT NULL
 """
+)
 
 SEARCH = "(SELECT search FROM bounds)"
 
@@ -94,9 +117,9 @@ def tile_sql(layer: Layer, ordered: bool = True) -> str:
 
     ``ordered`` sorts the candidates in the layer's cap order before the cap applies.
     """
-    return TILE_SQL.format(
+    return (ORDERED_SQL if ordered else UNORDERED_SQL).format(
         candidates=layer.candidates.format(where=f"{layer.geometry_sql} && {SEARCH}"),
-        order=f"ORDER BY {layer.order_sql}" if ordered else "",
+        order=layer.order_sql,
         columns=tile_columns(layer),
         geometry=geometry_sql(layer),
         enrichment=layer.enrichment,
