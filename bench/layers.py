@@ -207,6 +207,11 @@ def mean_per_s(runs: list[dict[str, Any]]) -> float:
     return round(sum(r["per_s"] for r in runs) / len(runs), 1)
 
 
+def best_per_s(runs: list[dict[str, Any]]) -> float:
+    """The best round: on a shared machine, the one least slowed by other jobs."""
+    return max(r["per_s"] for r in runs)
+
+
 def run() -> dict[str, Any]:
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is missing: `make bench` installs it (apt-get install wrk)")
@@ -219,6 +224,10 @@ def run() -> dict[str, Any]:
     measured = measure(url, tiles, boxes)
     ratios = {
         name: round(mean_per_s(sides["warmmap"]) / mean_per_s(sides["tipg"]), 2)
+        for name, sides in measured["runs"].items()
+    }
+    best = {
+        name: round(best_per_s(sides["warmmap"]) / best_per_s(sides["tipg"]), 2)
         for name, sides in measured["runs"].items()
     }
     tile_ratio = round(
@@ -239,6 +248,7 @@ def run() -> dict[str, Any]:
         "tipg": tipg_version(),
         **measured,
         "ratios_per_s": ratios,
+        "ratios_best_round": best,
         "tiles_ratio_all_layers": tile_ratio,
         "cached": cached_and_304(url, tiles),
         "load_average_1m": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
