@@ -9,7 +9,7 @@
   threshold, and the snapshot they are up to date with.
 
 Revision ID: 0007_layers
-Revises: 0008_cases
+Revises: 0009_liaisons
 """
 
 from collections.abc import Sequence
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007_layers"
-down_revision: str | None = "0008_cases"
+down_revision: str | None = "0009_liaisons"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
