@@ -8,7 +8,7 @@
 - ``community_coverage`` and ``community_coverage_state``: the communities layer's figures per
   threshold, and the snapshot they are up to date with.
 
-Revision ID: 0007_layers
+Revision ID: 0010_layers
 Revises: 0009_liaisons
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_layers"
+revision: str = "0010_layers"
 down_revision: str | None = "0009_liaisons"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
