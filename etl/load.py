@@ -1,12 +1,15 @@
 """``load_file``: a file into the database as one batch, all or nothing.
 
-The file is read and checked in Python (``etl.read``, ``etl.normalize``) before the database
-is touched. Then one transaction records the batch and its rejected rows, COPYs the accepted
-records into a temporary staging table and upserts them in one set-based statement. A failure
-or a kill anywhere before the commit leaves the database as it was.
+The file is read and checked in Python (``etl.read``, ``etl.normalize``) before anything is
+written: the names and shapes of the districts already loaded are read first, to tell which
+district each address names and whether each point lies in it. Then one transaction records the
+batch, its rejected and skipped rows, COPYs the accepted records into a temporary staging table,
+flags edits the file would undo, upserts in one set-based statement, flags near-duplicates and,
+with ``--mode replace``, suspends the stations the file no longer holds. A failure or a kill
+anywhere before the commit leaves the database as it was.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,10 +18,14 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from etl.normalize.headers import header_score
+from etl.normalize.identity import choose_source
+from etl.normalize.report import note
 from etl.normalize.table import Normalized, normalize
 from etl.progress import LoadProgress, load_progress
 from etl.read.tables import read_table
-from etl.write import batches, boundaries, staging, upsert
+from etl.write import batches, boundaries, lookup, staging, upsert
+from etl.write.records import write_records
 from geo_api import audit, vocab
 from geo_api.coords import normalize_crs
 from geo_api.errors import DatabaseUnavailable, InvalidInput
@@ -27,7 +34,7 @@ from geo_api.settings import get_settings
 
 @dataclass
 class BatchResult:
-    """What a batch did: its id and how many rows went where."""
+    """What a batch did: its id, how many rows went where, and the report's notes."""
 
     batch_id: int
     inserted: int
@@ -36,6 +43,26 @@ class BatchResult:
     rejected: int
     repaired: int
     flagged: int
+    skipped: int = 0
+    suspended: int = 0
+    source: str = ""
+    notes: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How to read a file and what a load may change; see ``load_file``."""
+
+    crs: str | None = None
+    source: str | None = None
+    level: str | None = None
+    mapping: dict[str, str] | None = None
+    encoding: str | None = None
+    sheet: str | None = None
+    header_row: int | None = None
+    mode: str = "merge"
+    overwrite_edits: bool = False
+    timezone: str | None = None
 
 
 def load_file(
@@ -43,14 +70,9 @@ def load_file(
     kind: str,
     path: Path,
     *,
-    crs: str,
-    source: str = "default",
-    level: str | None = None,
-    mapping: dict[str, str] | None = None,
-    encoding: str | None = None,
     progress: bool = False,
     actor: str = "cli",
-    timezone: str | None = None,
+    **options: Any,
 ) -> BatchResult:
     """Load a file of ``kind`` as one batch.
 
@@ -61,24 +83,18 @@ def load_file(
     kind
         ``stations``, ``outlets``, ``boundaries`` or ``liaisons``.
     path
-        A CSV, XLSX, GeoJSON, Shapefile (.zip, folder or .shp) or GeoPackage.
-    crs
-        The coordinate system of the file: ``wgs84``, ``cgcs2000``, ``gcj02``, ``bd09``, ``EPSG:n``.
-    source
-        The name of the data source; rows are upserted on (source, external_id).
-    level
-        The admin level of boundaries (``city``, ``district``, ``street``, ``community``, ``grid``).
-    mapping
-        ``{field: column}`` overrides of the header matching.
-    encoding
-        The encoding of a CSV, when detection should not decide.
+        A CSV, XLSX, XLS, GeoJSON, Shapefile (.zip, folder or .shp) or GeoPackage.
     progress
         Draw a progress bar on stderr (only if it is a terminal).
     actor
         Who loads, for the audit log.
-    timezone
-        The IANA time zone of dates and times written without an offset; by default the
-        setting ``WARMMAP_TIMEZONE``.
+    **options
+        The fields of ``LoadOptions``: ``crs`` (wgs84, cgcs2000, gcj02, bd09, EPSG:n; may be left
+        out when the headers or a line above the table name it), ``source`` (default: the
+        sheet's 填报单位, else the file's name without dates and versions), ``level`` (of
+        boundaries), ``mapping`` (``{field: column}``), ``encoding`` (of a CSV), ``sheet``,
+        ``header_row``, ``mode`` (``merge`` or ``replace``), ``overwrite_edits``, ``timezone``
+        (of dates and times written without an offset; by default ``WARMMAP_TIMEZONE``).
 
     Returns
     -------
@@ -94,49 +110,75 @@ def load_file(
         When the database cannot be reached.
     """
     started_at = datetime.now(UTC)
+    opts = LoadOptions(**options)
     if kind not in vocab.LOAD_KINDS:
         raise InvalidInput(f"unknown kind {kind!r}: use one of {', '.join(vocab.LOAD_KINDS)}")
-    crs_name = normalize_crs(crs)
+    if opts.crs is not None:
+        normalize_crs(opts.crs)
     if not path.exists():
         raise InvalidInput(f"no such file or folder: {path}")
-    with load_progress(progress) as bar:
-        bar.stage(f"reading {path.name}")
-        table = read_table(path, encoding=encoding)
-        bar.stage(f"checking {len(table.frame)} rows")
-        normalized = normalize(
-            kind,
-            table,
-            crs=crs,
-            source=source,
-            level=level,
-            mapping=mapping,
-            timezone=timezone or get_settings().timezone,
-        )
-        options = {
-            "level": level,
-            "mapping": mapping or {},
-            "encoding": table.encoding,
-            "format": table.format,
-            "columns": normalized.columns,
-        }
-        try:
+    try:
+        with load_progress(progress) as bar:
+            bar.stage(f"reading {path.name}")
+            table = read_table(
+                path,
+                encoding=opts.encoding,
+                sheet=opts.sheet,
+                header_row=opts.header_row,
+                score=header_score(kind, opts.mapping),
+            )
+            with engine.connect() as connection:
+                names = lookup.area_names(connection)
+                bar.stage(f"checking {len(table.frame)} rows")
+                normalized = normalize(
+                    kind,
+                    table,
+                    crs=opts.crs,
+                    level=opts.level,
+                    mapping=opts.mapping,
+                    names=names,
+                    mode=opts.mode,
+                    timezone=opts.timezone or get_settings().timezone,
+                )
+                lookup.check_against_districts(connection, normalized, names.names)
+            source, origin = choose_source(opts.source, normalized.report.get("unit"), path.name)
+            normalized.report["source"] = {"source": source, "origin": origin}
+            normalized.report["notes"].insert(0, note("note_source", source=source, origin=origin))
             with Session(engine) as session, session.begin():
                 return load_normalized(
                     session,
                     normalized,
                     path=path,
-                    crs=crs_name,
+                    crs=normalized.crs or "wgs84",
                     source=source,
-                    options=options,
+                    options=_options(opts, normalized),
                     started_at=started_at,
                     progress=bar,
                     actor=actor,
+                    overwrite_edits=opts.overwrite_edits,
+                    mode=opts.mode,
                 )
-        except OperationalError as exc:
-            raise DatabaseUnavailable(f"database unavailable: {_first_line(exc)}") from exc
-        except (IntegrityError, DataError) as exc:
-            # Values normalize let through but a constraint or a column type refuses.
-            raise InvalidInput(f"the database refused the batch: {_first_line(exc)}") from exc
+    except OperationalError as exc:
+        raise DatabaseUnavailable(f"database unavailable: {_first_line(exc)}") from exc
+    except (IntegrityError, DataError) as exc:
+        # Values normalize let through but a constraint or a column type refuses.
+        raise InvalidInput(f"the database refused the batch: {_first_line(exc)}") from exc
+
+
+def _options(opts: LoadOptions, normalized: Normalized) -> dict[str, Any]:
+    return {
+        "level": opts.level,
+        "mapping": opts.mapping or {},
+        "encoding": normalized.report.get("encoding"),
+        "format": normalized.report.get("format"),
+        "sheet": normalized.report.get("sheet"),
+        "header_row": normalized.report.get("header_row"),
+        "mode": opts.mode,
+        "overwrite_edits": opts.overwrite_edits,
+        # {field: column}: which of the file's columns was read as what (liaison rejects are
+        # masked through it, geo_api.liaisons.rejects).
+        "columns": normalized.columns,
+    }
 
 
 def _first_line(exc: DBAPIError) -> str:
@@ -154,6 +196,8 @@ def load_normalized(
     started_at: datetime,
     progress: LoadProgress | None = None,
     actor: str = "cli",
+    overwrite_edits: bool = False,
+    mode: str = "merge",
 ) -> BatchResult:
     """Write normalized rows as one batch in the session's transaction; the caller commits.
 
@@ -169,6 +213,10 @@ def load_normalized(
         Where to report rows copied.
     actor
         Who loads, for the audit log.
+    overwrite_edits
+        Let the file's values replace fields changed through the API since.
+    mode
+        ``replace`` suspends the source's stations the file does not hold.
 
     Returns
     -------
@@ -194,32 +242,31 @@ def load_normalized(
     repaired = rejected_here = 0
     if kind == "boundaries":
         repaired, rejected_here = boundaries.prepare_boundaries(connection, batch_id)
-    bar.stage(f"upserting {staged - rejected_here} rows")
-    inserted, updated = upsert.upsert_records(
-        connection, kind, source=source, batch_id=batch_id, on_stage=bar.stage
+    load = upsert.Load(
+        source, batch_id, normalized.given, tuple(normalized.extra_columns), overwrite_edits
     )
-    if kind == "boundaries":
-        bar.stage("refreshing the adcodes of points in changed areas")
-        upsert.refresh_derived_adcodes(connection)
-    if inserted or updated:
-        # Autovacuum analyses a freshly loaded table only later; until then the planner has no
-        # statistics and can turn per-row KNN (coverage refresh, nearest) into sequential scans
-        # that are ten times slower. ANALYZE samples, so it costs well under a second.
-        bar.stage("analysing")
-        upsert.analyze_target(connection, kind)
+    bar.stage(f"upserting {staged - rejected_here} rows")
+    written = write_records(connection, normalized, load, mode, bar)
+    skipped = sum(1 for r in normalized.rejected if r.kind == "skipped")
     counts = {
         "rows_read": normalized.rows_read,
-        "inserted": inserted,
-        "updated": updated,
-        "unchanged": staged - rejected_here - inserted - updated,
-        "rejected": len(normalized.rejected) + rejected_here,
+        "inserted": written.inserted,
+        "updated": written.updated,
+        "unchanged": staged - rejected_here - written.inserted - written.updated,
+        "rejected": len(normalized.rejected) - skipped + rejected_here,
+        "skipped": skipped,
         "repaired": repaired,
-        "flagged": normalized.flagged,
+        "flagged": batches.store_flagged_raws(connection, batch_id, normalized.raw_rows),
     }
+    report = normalized.report
+    report["notes"] = [*report.get("notes", []), *written.notes(overwrite_edits, source)]
+    report["counts"] = written.counts
     staging.drop_staging(connection)
-    batches.finish_batch(connection, batch_id, counts)
+    batches.finish_batch(connection, batch_id, counts, report)
     audit.record(session, actor, "load", "load_batch", batch_id, {"kind": kind, **counts})
     session.flush()
     bar.stage("committing")
     del counts["rows_read"]
-    return BatchResult(batch_id=batch_id, **counts)
+    return BatchResult(
+        batch_id, suspended=written.suspended, source=source, notes=report["notes"], **counts
+    )

@@ -138,18 +138,26 @@ def _invert(forward, lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatA
     """Solve ``forward(p) = (lon, lat)`` for ``p`` by fixed-point iteration.
 
     The obfuscations shift points by at most a few hundred metres and vary slowly, so
-    ``p -= forward(p) - target`` converges in a handful of steps.
+    ``p -= forward(p) - target`` converges in a handful of steps. Each point stops once it has
+    converged, so its answer does not depend on the other points converted with it: a row
+    loaded again in another file lands on exactly the same position.
     """
-    target_x, target_y = _pair(lon, lat)
-    fx, fy = forward(target_x, target_y)
-    x, y = target_x - (fx - target_x), target_y - (fy - target_y)
+    target_x, target_y = np.broadcast_arrays(*_pair(lon, lat))
+    shape = target_x.shape
+    tx, ty = target_x.reshape(-1), target_y.reshape(-1)
+    fx, fy = forward(tx, ty)
+    x, y = tx - (fx - tx), ty - (fy - ty)
+    active = np.arange(tx.size)
     for _ in range(_MAX_ITERATIONS):
-        fx, fy = forward(x, y)
-        ex, ey = fx - target_x, fy - target_y
-        x, y = x - ex, y - ey
-        if np.all((np.abs(ex) < INVERSE_TOLERANCE_DEG) & (np.abs(ey) < INVERSE_TOLERANCE_DEG)):
+        fx, fy = forward(x[active], y[active])
+        ex, ey = fx - tx[active], fy - ty[active]
+        x[active], y[active] = x[active] - ex, y[active] - ey
+        active = active[
+            ~((np.abs(ex) < INVERSE_TOLERANCE_DEG) & (np.abs(ey) < INVERSE_TOLERANCE_DEG))
+        ]
+        if active.size == 0:
             break
-    return x, y
+    return x.reshape(shape), y.reshape(shape)
 
 
 def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
@@ -176,9 +184,19 @@ def normalize_crs(name: str) -> str:
         When ``name`` is neither a named system nor an EPSG code PROJ knows.
     """
     key = name.strip().lower().replace("-", "").replace("_", "")
-    aliases = {"wgs84": WGS84, "epsg:4326": WGS84, "4326": WGS84, "cgcs2000": CGCS2000,
-               "epsg:4490": CGCS2000, "gcj02": GCJ02, "gcj": GCJ02, "amap": GCJ02,
-               "bd09": BD09, "bd09ll": BD09, "baidu": BD09}  # fmt: skip
+    aliases = {
+        "wgs84": WGS84,
+        "epsg:4326": WGS84,
+        "4326": WGS84,
+        "cgcs2000": CGCS2000,
+        "epsg:4490": CGCS2000,
+        "gcj02": GCJ02,
+        "gcj": GCJ02,
+        "amap": GCJ02,
+        "bd09": BD09,
+        "bd09ll": BD09,
+        "baidu": BD09,
+    }
     if key in aliases:
         return aliases[key]
     if key.startswith("epsg:") and key[5:].isdigit():

@@ -98,6 +98,8 @@ class AdminArea(Base):
     )
     source: Mapped[str] = mapped_column(Text)
     synthetic: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # The file's columns that feed no field, {header: value}: nothing given is dropped.
+    extra: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("load_batches.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
@@ -129,12 +131,18 @@ class LoadBatch(Base):
     rejected: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     repaired: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     flagged: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # Rows not loaded because they are not data: titles, totals, notes (kept in rejected_rows).
+    skipped: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # How the file was read: sheet, header row, which column fed which field, columns ignored,
+    # merged cells filled, file-wide notes as {code, params} (see geo_api.reasons).
+    report: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
 
 
 class RejectedRow(Base):
     """A row of a batch that was not loaded, kept as given with the reason."""
 
     __tablename__ = "rejected_rows"
+    __table_args__ = (CheckConstraint(one_of("kind", vocab.ROW_OUTCOMES), name="kind"),)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     batch_id: Mapped[int] = mapped_column(
@@ -142,7 +150,36 @@ class RejectedRow(Base):
     )
     row_number: Mapped[int] = mapped_column(Integer)
     raw: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    # The reason in English, as rendered when the row was stored; reason_code and params render
+    # it again in any language (geo_api.reasons).
     reason: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16), server_default=text("'rejected'"))
+    reason_code: Mapped[str | None] = mapped_column(Text)
+    params: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+
+
+class FlaggedRow(Base):
+    """A value of a loaded row worth a look: read with a guess, defaulted, or not understood.
+
+    One row per flag. ``row_number`` is NULL for a record the file did not hold (a station
+    suspended by ``--mode replace``). The reason is rendered from ``reason_code`` and ``params``.
+    """
+
+    __tablename__ = "flagged_rows"
+    __table_args__ = (Index("ix_flagged_rows_batch_id_row_number", "batch_id", "row_number"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("load_batches.id", ondelete="CASCADE"))
+    row_number: Mapped[int | None] = mapped_column(Integer)
+    external_id: Mapped[str | None] = mapped_column(Text)
+    # The field the flag is about, and the file's column it came from (when there is one).
+    field: Mapped[str | None] = mapped_column(Text)
+    column_name: Mapped[str | None] = mapped_column(Text)
+    value: Mapped[Any | None] = mapped_column(JSONB)
+    reason_code: Mapped[str] = mapped_column(Text)
+    params: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    # The whole row as given, so a correction sheet can be written from the batch alone.
+    raw: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
 
 class Station(Base):
@@ -166,6 +203,9 @@ class Station(Base):
     source: Mapped[str] = mapped_column(Text)
     external_id: Mapped[str] = mapped_column(Text)
     name: Mapped[str] = mapped_column(Text)
+    # The name as compared for near-duplicates (geo_api.vocab.names), kept so that a load of a
+    # million rows compares stored keys instead of folding every stored name again.
+    name_key: Mapped[str | None] = mapped_column(Text)
     # Indexed so that a filter on a rare kind reads its few rows instead of scanning the table.
     kind: Mapped[str] = mapped_column(String(32), server_default=text("'warm_station'"), index=True)
     address: Mapped[str | None] = mapped_column(Text)
@@ -196,6 +236,11 @@ class Station(Base):
     community_adcode: Mapped[str | None] = mapped_column(String(32), index=True)
     h3_r9: Mapped[str | None] = mapped_column(String(16), index=True)
     synthetic: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # The file's columns that feed no field, {header: value}: nothing given is dropped.
+    extra: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    # Fields changed through the API, {field: ISO time}: a load keeps them unless told otherwise
+    # (``--overwrite-edits``); the mark goes once a file agrees with the edit.
+    edited_fields: Mapped[dict[str, str]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("load_batches.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
@@ -208,7 +253,7 @@ class Outlet(Base):
     __table_args__ = (
         UniqueConstraint("source", "external_id"),
         CheckConstraint(one_of("kind", vocab.OUTLET_KINDS), name="kind"),
-        CheckConstraint("riders >= 0", name="riders"),
+        CheckConstraint("riders IS NULL OR riders >= 0", name="riders"),
         Index("ix_outlets_geom", "geom", postgresql_using="gist"),
         geography_index("outlets"),
     )
@@ -217,9 +262,11 @@ class Outlet(Base):
     source: Mapped[str] = mapped_column(Text)
     external_id: Mapped[str] = mapped_column(Text)
     name: Mapped[str] = mapped_column(Text)
+    name_key: Mapped[str | None] = mapped_column(Text)  # as stations.name_key
     brand: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(32), server_default=text("'other'"))
-    riders: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # NULL when the file does not say: unknown is not zero.
+    riders: Mapped[int | None] = mapped_column(Integer)
     address: Mapped[str | None] = mapped_column(Text)
     geom: Mapped[Any] = mapped_column(
         Geometry("POINT", srid=4326, nullable=False, spatial_index=False)
@@ -231,6 +278,8 @@ class Outlet(Base):
     community_adcode: Mapped[str | None] = mapped_column(String(32), index=True)
     h3_r9: Mapped[str | None] = mapped_column(String(16), index=True)
     synthetic: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # The file's columns that feed no field, {header: value}: nothing given is dropped.
+    extra: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("load_batches.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
@@ -270,6 +319,8 @@ class Liaison(Base):
     source_x: Mapped[float | None] = mapped_column(Double)
     source_y: Mapped[float | None] = mapped_column(Double)
     synthetic: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # The file's columns that feed no field, {header: value}: nothing given is dropped.
+    extra: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("load_batches.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()

@@ -14,6 +14,7 @@ from etl.load import BatchResult, load_normalized
 from etl.normalize.table import Normalized
 from geo_api.database import sqlalchemy_url
 from geo_api.migrate import alembic_config
+from geo_api.vocab.names import name_keys
 from tests.dbutil import create_database, drop_database
 
 DATA_TABLES = "admin_areas, stations, outlets, liaisons, load_batches, rejected_rows, audit_log"
@@ -50,14 +51,31 @@ def scalars(engine: Engine, sql: str, **params) -> list:
 def frame(rows: list[dict], start: int = 2) -> pd.DataFrame:
     """Records as normalize gives them, numbered like the rows of a CSV."""
     records = pd.DataFrame(rows)
+    if "extra" not in records:
+        records["extra"] = None  # no column beyond the fields: nothing to keep aside
+    if "name" in records and "name_key" not in records:
+        records["name_key"] = name_keys(records["name"])
     records["row_number"] = range(start, start + len(records))
     return records
 
 
 def normalized(kind: str, records: pd.DataFrame, rejected=(), flagged: int = 0) -> Normalized:
-    """What normalize would give for these accepted records and rejections."""
+    """What normalize would give for these accepted records and rejections.
+
+    ``flagged`` flags that many of the first rows (hours not understood), as normalize would.
+    """
     rejected = list(rejected)
-    return Normalized(kind, records, rejected, flagged, len(records) + len(rejected))
+    flags = pd.DataFrame(
+        {
+            "row_number": records["row_number"][:flagged].astype("int64"),
+            "field": "hours",
+            "column_name": "开放时间",
+            "value": "看天气",
+            "reason_code": "hours_not_understood",
+            "params": [{"field": "hours", "value": "看天气"}] * flagged,
+        }
+    )
+    return Normalized(kind, records, rejected, flags, len(records) + len(rejected))
 
 
 def load(engine: Engine, batch: Normalized, path: Path = Path(__file__)) -> BatchResult:

@@ -108,6 +108,7 @@ def world(client, session) -> World:
             "outlets",
             frame([outlet("a", 104.05, 30.55)]),
             [Rejection(3, {"名称": "row 3"}, "missing longitude")],
+            flagged=1,
         ),
         path=BATCH_FILE,
         crs="wgs84",
@@ -283,6 +284,15 @@ CALLS: list[tuple[str, str, Call, list[Call]]] = [
         "/batches/{batch_id}/rejects",
         lambda w: w.client.get(f"/batches/{w.batch_id}/rejects", headers=w.planner),
         [lambda w: w.client.get(f"/batches/{w.batch_id}/rejects?limit=0", headers=w.planner)],
+    ),
+    (
+        "GET",
+        "/batches/{batch_id}/flagged",
+        lambda w: w.client.get(f"/batches/{w.batch_id}/flagged?lang=zh", headers=w.planner),
+        [
+            lambda w: w.client.get(f"/batches/{w.batch_id}/flagged"),
+            lambda w: w.client.get(f"/batches/{w.batch_id}/flagged?lang=fr", headers=w.planner),
+        ],
     ),
     (
         "GET",

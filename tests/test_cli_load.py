@@ -1,5 +1,8 @@
 """``warmmap load`` and ``warmmap rejects`` as a user runs them, and a load killed midway."""
 
+import csv
+import io
+import json
 import os
 import signal
 import subprocess
@@ -19,7 +22,8 @@ INDEXES = "SELECT indexname FROM pg_indexes WHERE tablename = 'outlets'"
 
 
 def warmmap(url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    env = os.environ | {"WARMMAP_DATABASE_URL": url} | (env or {})
+    locale = {"LC_ALL": "C.UTF-8"}  # reasons in English, whatever the machine's locale
+    env = os.environ | {"WARMMAP_DATABASE_URL": url} | locale | (env or {})
     command = [sys.executable, "-m", "warmmap_cli", *args]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
 
@@ -29,16 +33,24 @@ def test_load_prints_the_batch_and_rejects_lists_its_rows(db_url_engine):
     done = warmmap(url, "load", "stations", str(FIXTURES / "stations_gcj02.csv"), "--crs", "gcj02")
     assert done.returncode == 0, done.stderr
     (batch_id,) = scalars(engine, "SELECT max(id) FROM load_batches")
-    assert done.stdout == f"batch {batch_id}: 3 inserted, 0 updated, 4 rejected\n"
+    lines = done.stdout.splitlines()
+    assert lines[0] == f"batch {batch_id}: 3 inserted, 0 updated, 4 rejected, 2 flagged, 0 skipped"
+    # Then the report: where the source came from, which column fed which field, what is absent.
+    assert lines[1] == "  source 'stations_gcj02' (the file's name)"
+    assert lines[2].startswith("  columns used: 编号 → external_id, 名称 → name")
+    assert lines[-1].startswith(f"  see the rows: warmmap rejects {batch_id}, warmmap flagged")
     assert done.stderr == ""  # no progress bar when stderr is not a terminal
     listed = warmmap(url, "rejects", str(batch_id))
     assert listed.returncode == 0, listed.stderr
-    lines = listed.stdout.splitlines()
-    assert [line.split("\t")[0] for line in lines] == ["4", "5", "6", "7"]
-    assert "swapped" in lines[0].split("\t")[1]
-    assert '"名称": "坐标颠倒的驿站"' in lines[0].split("\t")[2]
+    table = list(csv.reader(io.StringIO(listed.stdout), delimiter="\t"))
+    assert table[0] == ["row", "outcome", "reason", "row as given"]
+    assert [row[0] for row in table[1:]] == ["4", "5", "6", "7"]
+    assert "swapped" in table[1][2]
+    assert json.loads(table[1][3])["名称"] == "坐标颠倒的驿站"
     again = warmmap(url, "load", "stations", str(FIXTURES / "stations_gcj02.csv"), "--crs", "gcj02")
-    assert again.stdout.endswith(": 0 inserted, 0 updated, 4 rejected\n")
+    assert again.stdout.splitlines()[0].endswith(
+        ": 0 inserted, 0 updated, 4 rejected, 2 flagged, 0 skipped"
+    )
 
 
 def test_map_names_columns_the_aliases_do_not_know(db_url_engine, tmp_path):
@@ -50,7 +62,7 @@ def test_map_names_columns_the_aliases_do_not_know(db_url_engine, tmp_path):
     mapped += ["--map", "lat=北纬"]
     done = warmmap(url, *args, *mapped)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.endswith(": 1 inserted, 0 updated, 0 rejected\n")
+    assert ": 1 inserted, 0 updated, 0 rejected" in done.stdout.splitlines()[0]
     with engine.connect() as connection:
         row = connection.execute(text("SELECT source, external_id, name FROM outlets")).one()
     assert tuple(row) == ("sf", "A1", "顺丰春熙")
@@ -171,3 +183,20 @@ def test_a_load_killed_midway_leaves_the_database_as_it_was(db_url_engine, tmp_p
         "SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid = 'outlets'::regclass",
     )
     assert foreign_keys == ["fk_outlets_batch_id_load_batches"]
+
+
+def test_load_reports_in_chinese_and_takes_sheet_and_header_row(db_url_engine):
+    url, _ = db_url_engine
+    sheet = Path(__file__).parent / "fixtures" / "sheets" / "锦江区驿站统计表_20240315_v2.xlsx"
+    args = ["load", "stations", str(sheet), "--sheet", "驿站统计", "--header-row", "4"]
+    done = warmmap(url, *args, "--lang", "zh")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].endswith(
+        "新增 7，更新 0，拒绝 0，标记 1，跳过 5"
+    )  # no districts: no position check
+    assert "  数据来源「锦江区总工会」（表格的填报单位）" in lines
+    assert "  读取工作表「驿站统计」，表头在第 4 行" in lines
+    wrong = warmmap(url, *args[:3], "--header-row", "2")  # the 填报单位 line is no header
+    assert wrong.returncode == 2 and "required column 'name' is missing" in wrong.stderr
+    assert "(header row" not in wrong.stderr and wrong.stderr.count("\n") == 1

@@ -407,3 +407,26 @@ def test_an_outlet_at_the_far_tip_of_a_boundary_cell_at_yichun_is_counted(sessio
         {"h": cell},
     ).one()
     assert (row.outlets, row.riders) == (1, 12)
+
+
+def test_outlets_with_unknown_riders_count_as_outlets_without_known_demand(client, session):
+    """A blank 骑手数 loads as NULL (unknown, not 0): coverage and plans must not stumble on it."""
+    build_city(session, n_outlets=0)
+    make_outlet(session, 104.02, 30.62, None)
+    make_outlet(session, 104.021, 30.621, 12)
+    result = refresh_city(session, CITY, 9)
+    assert result.cells_with_riders == 1
+    riders = session.execute(
+        text("SELECT sum(outlets), sum(riders) FROM coverage_cells WHERE city_adcode = :c"),
+        {"c": CITY},
+    ).one()
+    assert tuple(riders) == (2, 12)
+    key = {"X-API-Key": create_key(session, "p", "planner", [])}
+    areas = client.get(
+        "/coverage/communities", params={"city": CITY, "level": "street"}, headers=key
+    ).json()["areas"]
+    west = next(a for a in areas if a["adcode"] == "519900001")
+    assert (west["outlets"], west["riders"]) == (2, 12)
+    plan = client.post("/plan/sites", json={"city": CITY, "p": 1, "threshold_m": 500}, headers=key)
+    assert plan.status_code == 200, plan.text
+    assert plan.json()["total_riders"] == 12

@@ -104,7 +104,14 @@ def test_rejected_rows_are_kept_with_reasons_in_file_order(db):
         rows = list_rejects(connection, result.batch_id)
         batch = get_batch(connection, result.batch_id)
     assert [r["row_number"] for r in rows] == [4, 9]
-    assert rows[0] == {"row_number": 4, "reason": "missing name", "raw": rejected[1].raw}
+    assert rows[0] == {
+        "row_number": 4,
+        "kind": "rejected",
+        "reason": "missing name",
+        "reason_code": None,
+        "params": {},
+        "raw": rejected[1].raw,
+    }
     assert rows[1]["raw"] == rejected[0].raw
     assert batch["status"] == "committed" and batch["rejected"] == 2 and batch["rows_read"] == 5
 

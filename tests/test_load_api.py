@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 
@@ -40,7 +41,8 @@ def headers(session):
 
 
 def test_batch_needs_a_key(client, batch):
-    for path in (f"/batches/{batch.batch_id}", f"/batches/{batch.batch_id}/rejects"):
+    paths = ("", "/rejects", "/flagged")
+    for path in (f"/batches/{batch.batch_id}{p}" for p in paths):
         response = client.get(path)
         assert response.status_code == 401
         assert "X-API-Key" in response.json()["detail"]
@@ -65,7 +67,10 @@ def test_rejects_page_in_row_order_and_the_read_is_audited(client, batch, header
     assert page["total"] == 3 and [r["row_number"] for r in page["data"]] == [3, 5]
     assert page["data"][0] == {
         "row_number": 3,
+        "kind": "rejected",
         "reason": "reason 3",
+        "reason_code": None,
+        "params": {},
         "raw": {"名称": "row 3", "电话": "13800005596"},
     }
     rest = client.get(url, params={"limit": 2, "offset": 2}, headers=headers).json()
@@ -86,8 +91,113 @@ def test_bad_paging_is_422_naming_the_parameter(client, batch, headers, params, 
 
 
 def test_unknown_batch_is_404(client, headers):
-    for path in ("/batches/987654", "/batches/987654/rejects"):
+    for path in ("/batches/987654", "/batches/987654/rejects", "/batches/987654/flagged"):
         response = client.get(path, headers=headers)
         assert response.status_code == 404
         assert response.json() == {"detail": "no batch 987654"}
     assert client.get("/batches/abc", headers=headers).status_code == 422
+
+
+@pytest.fixture
+def flagged_batch(session):
+    """A batch of 3 outlets whose first two rows were flagged, and one row rejected with a code."""
+    rejected = [
+        Rejection(
+            9,
+            {"名称": "x", "经度": "30.6", "纬度": "104.1"},
+            "longitude and latitude look swapped (30.6, 104.1)",
+            "swapped_coordinates",
+            {"x": 30.6, "y": 104.1},
+        )
+    ]
+    rows = frame(
+        [outlet("a", 104.05, 30.55), outlet("b", 104.06, 30.56), outlet("c", 104.07, 30.5)]
+    )
+    return load_normalized(
+        session,
+        normalized("outlets", rows, rejected, flagged=2),
+        path=FILE,
+        crs="wgs84",
+        source="api-test",
+        options={},
+        started_at=datetime.now(UTC),
+    )
+
+
+def test_flagged_rows_page_in_row_order_in_either_language_and_the_read_is_audited(
+    client, flagged_batch, headers, session
+):
+    url = f"/batches/{flagged_batch.batch_id}/flagged"
+    page = client.get(url, params={"limit": 1}, headers=headers).json()
+    assert page["total"] == 2 and [f["row_number"] for f in page["data"]] == [2]
+    first = page["data"][0]
+    assert (first["external_id"], first["field"], first["column"], first["value"]) == (
+        "a",
+        "hours",
+        "开放时间",
+        "看天气",
+    )
+    assert first["reason_code"] == "hours_not_understood"
+    assert first["reason"].startswith("opening hours '看天气' not understood")
+    zh = client.get(url, params={"lang": "zh"}, headers=headers).json()
+    assert zh["data"][1]["reason"].startswith("开放时间「看天气」无法识别")
+    by_header = client.get(url, headers=headers | {"Accept-Language": "zh-CN,zh;q=0.9"}).json()
+    assert by_header["data"] == zh["data"]
+    rejects = client.get(
+        f"/batches/{flagged_batch.batch_id}/rejects", params={"lang": "zh"}, headers=headers
+    ).json()
+    assert rejects["data"][0]["reason"] == "经度和纬度似乎填反了（30.6, 104.1）"
+    assert client.get(url, params={"lang": "fr"}, headers=headers).status_code == 422
+    audits = session.scalars(select(AuditLog).where(AuditLog.entity == "flagged_rows")).all()
+    assert len(audits) == 3 and audits[0].entity_id == str(flagged_batch.batch_id)
+    batch = client.get(f"/batches/{flagged_batch.batch_id}", headers=headers).json()
+    assert (batch["flagged"], batch["skipped"]) == (2, 0)
+
+
+@pytest.fixture
+def liaison_batch(session):
+    """A liaison batch: rows rejected in two districts and one without an area, one flag each."""
+    raws = {
+        row: {"姓名": f"联络员{row}", "电话": "13800005596", "所属社区": area}
+        for row, area in ((2, "510104001001"), (3, "510105002001"), (4, None))
+    }
+    rejected = [Rejection(row, raw, "missing role", "missing_role") for row, raw in raws.items()]
+    batch = normalized("liaisons", frame([]).assign(row_number=[]), rejected)
+    batch.flags = pd.DataFrame(
+        {
+            "row_number": [2, 3],
+            "field": "phone",
+            "column_name": "电话",
+            "value": "13800005596",
+            "reason_code": "defaulted",
+            "params": [{"field": "phone", "read": "x"}] * 2,
+        }
+    )
+    batch.raw_rows = lambda numbers: {n: raws[n] for n in numbers}
+    batch.report = {"columns": [{"column": c, "field": f} for c, f in
+                                (("姓名", "name"), ("电话", "phone"), ("所属社区", "scope_adcode"))]}  # fmt: skip
+    options = {"columns": {"name": "姓名", "phone": "电话", "scope_adcode": "所属社区"}}
+    return load_normalized(session, batch, path=FILE, crs="wgs84", source="api-test",
+                           options=options, started_at=datetime.now(UTC))  # fmt: skip
+
+
+def test_a_liaison_batch_masks_names_and_phones_outside_the_callers_scope(
+    client, session, liaison_batch
+):
+    def rows(path, role, scope):
+        key = create_key(session, f"{role}-{'-'.join(scope)}-{path}", role, scope)
+        answer = client.get(f"/batches/{liaison_batch.batch_id}/{path}", headers={"X-API-Key": key})
+        assert answer.status_code == 200, answer.text
+        return {r["row_number"]: r for r in answer.json()["data"]}
+
+    jinjiang = rows("rejects", "grid_manager", ["510104"])
+    assert jinjiang[2]["raw"]["电话"] == "13800005596"  # its own area: as given
+    assert jinjiang[3]["raw"]["电话"] == "138****5596" and jinjiang[3]["raw"]["姓名"] != "联络员3"
+    assert jinjiang[4]["raw"]["电话"] == "138****5596"
+    assert all(r["raw"]["电话"] == "138****5596" for r in rows("rejects", "planner", []).values())
+    assert rows("rejects", "admin", [])[3]["raw"]["电话"] == "13800005596"
+    flags = rows("flagged", "grid_manager", ["510104"])
+    assert (flags[2]["value"], flags[3]["value"]) == ("13800005596", "138****5596")
+    assert "raw" not in flags[2]
+    audits = session.scalars(select(AuditLog).where(AuditLog.entity == "flagged_rows")).all()
+    assert audits[-1].detail["revealed_rows"] == [2]

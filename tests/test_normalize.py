@@ -1,5 +1,6 @@
 import json
 
+import pandas as pd
 import pytest
 
 from etl.normalize.table import normalize
@@ -7,10 +8,23 @@ from etl.read.tables import read_table
 from geo_api.errors import InvalidInput
 from tests.fixtures.etl.files import write_csv, write_vector, write_xlsx
 
-ZH = {"编号": "CD-001", "名称": "春熙路暖新驿站", "地址": "锦江区春熙路1号", "经度": "104.0817",
-      "纬度": "30.6574", "类型": "暖新驿站", "服务设施": "充电、热水、卫生间", "开放时间": "24小时",
-      "电话": "028-86661234", "状态": "开放", "进入方式": "扫码", "容纳人数": "12", "面积": "35.5",
-      "核验时间": "2025-01-03 10:00", "合成数据": "是"}  # fmt: skip
+ZH = {
+    "编号": "CD-001",
+    "名称": "春熙路暖新驿站",
+    "地址": "锦江区春熙路1号",
+    "经度": "104.0817",
+    "纬度": "30.6574",
+    "类型": "暖新驿站",
+    "服务设施": "充电、热水、卫生间",
+    "开放时间": "24小时",
+    "电话": "028-86661234",
+    "状态": "开放",
+    "进入方式": "扫码",
+    "容纳人数": "12",
+    "面积": "35.5",
+    "核验时间": "2025-01-03 10:00",
+    "合成数据": "是",
+}
 
 
 def stations(tmp_path, rows, crs="wgs84", encoding="utf-8", **options):
@@ -68,14 +82,34 @@ def test_times_without_an_offset_take_the_time_zone_given(tmp_path):
 
 
 def test_outlet_with_english_headers_in_any_case(tmp_path):
-    rows = [{" ID ": "o-1", "Name": "顺丰网点", "BRAND": "顺丰", "Longitude": "104.1", "Latitude": "30.6",
-             "Type": "express", "Riders": "25", "Address": "x"},
-            {" ID ": "o-2", "Name": "美团站", "BRAND": "", "Longitude": "104.2", "Latitude": "30.7",
-             "Type": "", "Riders": "", "Address": ""}]  # fmt: skip
+    rows = [
+        {
+            " ID ": "o-1",
+            "Name": "顺丰网点",
+            "BRAND": "顺丰",
+            "Longitude": "104.1",
+            "Latitude": "30.6",
+            "Type": "express",
+            "Riders": "25",
+            "Address": "x",
+        },
+        {
+            " ID ": "o-2",
+            "Name": "美团站",
+            "BRAND": "",
+            "Longitude": "104.2",
+            "Latitude": "30.7",
+            "Type": "",
+            "Riders": "",
+            "Address": "",
+        },
+    ]
     records = outlets(tmp_path, rows).records
     assert records["external_id"].tolist() == ["o-1", "o-2"]
-    assert records["kind"].tolist() == ["express", "other"]
-    assert records["riders"].tolist() == [25, 0]
+    # A blank kind is read from the brand or the name (美团 runs food delivery), and flagged; a
+    # blank count stays unknown rather than becoming 0.
+    assert records["kind"].tolist() == ["express", "food_delivery"]
+    assert records["riders"].tolist() == [25, pd.NA]
     assert records["brand"].tolist() == ["顺丰", None]
     assert records["address"].tolist() == ["x", None]
     assert records["synthetic"].tolist() == [False, False]
@@ -126,13 +160,22 @@ def test_unknown_kind_crs_or_level(tmp_path, kind, crs, level, match):
 
 
 def test_each_rejection_reason(tmp_path):
-    base = {"编号": "", "名称": "驿站", "经度": "104.06", "纬度": "30.67", "类型": "", "状态": "",
-            "进入方式": "", "容纳人数": "", "合成数据": ""}  # fmt: skip
+    base = {
+        "编号": "",
+        "名称": "驿站",
+        "经度": "104.06",
+        "纬度": "30.67",
+        "类型": "",
+        "状态": "",
+        "进入方式": "",
+        "容纳人数": "",
+        "合成数据": "",
+    }
     rows = [
         {**base, "编号": "A"},                                # 2 accepted
         {**base, "名称": " "},                                # 3 missing name
         {**base, "经度": ""},                                 # 4 missing coordinates
-        {**base, "纬度": "30.67°N"},                          # 5 non-numeric
+        {**base, "纬度": "北纬三十度"},                       # 5 non-numeric
         {**base, "经度": "30.67", "纬度": "104.06"},          # 6 swapped
         {**base, "经度": "2.35", "纬度": "48.85"},            # 7 outside China
         {**base, "编号": "A", "名称": "另一个"},              # 8 duplicate id
@@ -147,7 +190,7 @@ def test_each_rejection_reason(tmp_path):
     assert got == {
         3: "missing name",
         4: "missing coordinates",
-        5: "non-numeric coordinates ('104.06', '30.67°N')",
+        5: "non-numeric coordinates ('104.06', '北纬三十度')",
         6: "longitude and latitude look swapped (30.67, 104.06)",
         7: "outside China (2.35, 48.85) in wgs84",
         8: "duplicate external_id 'A' (first at row 2)",
@@ -183,8 +226,12 @@ def test_rejected_vector_rows_carry_their_geometry_as_wkt(tmp_path):
 
 
 def test_unparsed_hours_and_unknown_amenities_are_kept_and_flagged(tmp_path):
-    rows = [{**ZH, "编号": "1", "开放时间": "看天气"}, {**ZH, "编号": "2", "服务设施": "充电、按摩椅"},
-            {**ZH, "编号": "3"}, {**ZH, "编号": "4", "开放时间": "看天气", "服务设施": "按摩椅"}]  # fmt: skip
+    rows = [
+        {**ZH, "编号": "1", "开放时间": "看天气"},
+        {**ZH, "编号": "2", "服务设施": "充电、按摩椅"},
+        {**ZH, "编号": "3"},
+        {**ZH, "编号": "4", "开放时间": "看天气", "服务设施": "按摩椅"},
+    ]
     result = stations(tmp_path, rows)
     records = result.records.set_index("external_id")
     assert result.rejected == []
@@ -217,15 +264,29 @@ def test_two_rows_with_the_same_content_and_no_id_are_a_duplicate(tmp_path):
     row = {"名称": "无名驿站", "经度": "104.06", "纬度": "30.67"}
     result = stations(tmp_path, [row, row])
     assert len(result.records) == 1
-    assert reasons(result)[3].startswith("duplicate external_id 'auto:")
+    assert reasons(result)[3].startswith("repeats row 2: no id, and the same name and address")
 
 
 def test_liaisons(tmp_path):
-    rows = [{"姓名": "张三", "角色": "社区", "电话": "13800005596", "所属社区": "510104001001",
-             "单位": "春熙路社区居委会", "在岗": ""},
-            {"姓名": "李四", "角色": "民警", "电话": "", "所属社区": "510104001", "单位": "春熙路派出所",
-             "在岗": "否"},
-            {"姓名": "王五", "角色": "", "电话": "", "所属社区": "", "单位": "", "在岗": ""}]  # fmt: skip
+    rows = [
+        {
+            "姓名": "张三",
+            "角色": "社区",
+            "电话": "13800005596",
+            "所属社区": "510104001001",
+            "单位": "春熙路社区居委会",
+            "在岗": "",
+        },
+        {
+            "姓名": "李四",
+            "角色": "民警",
+            "电话": "",
+            "所属社区": "510104001",
+            "单位": "春熙路派出所",
+            "在岗": "否",
+        },
+        {"姓名": "王五", "角色": "", "电话": "", "所属社区": "", "单位": "", "在岗": ""},
+    ]
     table = read_table(write_csv(tmp_path / "l.csv", rows))
     result = normalize("liaisons", table, crs="wgs84", source="test")
     records = result.records

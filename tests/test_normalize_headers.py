@@ -82,3 +82,55 @@ def test_many_rows_against_a_brute_force_check():
     }
     assert result.records["kind"].tolist() == [kinds[k] for k in frame["类型"][kept]]
     assert result.records["riders"].tolist() == frame["骑手数"][kept].astype(int).tolist()
+
+
+@pytest.mark.parametrize(
+    ("header", "field", "crs"),
+    [("经度（高德）", "lon", "gcj02"), ("纬度(GCJ-02)", "lat", "gcj02"), ("百度经度", "lon", "bd09"),
+     ("经度_wgs84", "lon", "wgs84"), ("坐标(高德)", "coordinates", "gcj02"), ("经度*", "lon", None),
+     ("骑手数（人）", "riders", None), ("服务内容", "amenities", None), ("服务项目", "amenities", None),
+     ("站点名称", "name", None), ("坐标", "coordinates", None), ("所属区县", "district", None)],
+)  # fmt: skip
+def test_headers_read_with_their_notes(header, field, crs):
+    kind = "outlets" if field == "riders" else "stations"
+    columns = resolve_columns(
+        kind,
+        ["名称", "经度", "纬度", header]
+        if field not in ("name", "lon", "lat")
+        else [header, "经度", "纬度", "名称"],
+    )
+    assert columns[field] == header
+    assert columns.crs.get(header) == crs
+
+
+def test_every_column_is_accounted_for():
+    columns = resolve_columns(
+        "outlets", ["序号", "网点名称", "坐标", "站长", "联系电话", "网点地址2", "warmmap:row"]
+    )
+    assert dict(columns) == {"name": "网点名称", "coordinates": "坐标"}
+    assert columns.numbering == ["序号"] and columns.annotations == ["warmmap:row"]
+    assert columns.ignored == ["站长", "联系电话", "网点地址2"]
+    assert columns.hints == {"网点地址2": "--map address=网点地址2"}
+
+
+def test_a_liaison_sheets_contact_is_the_liaison():
+    assert resolve_columns("liaisons", ["联系人", "角色"])["name"] == "联系人"
+    assert "name" not in resolve_columns("stations", ["联系人", "名称", "经度", "纬度"]).ignored
+
+
+def test_crs_from_the_headers_and_against_crs(tmp_path):
+    from etl.normalize.table import normalize
+    from etl.read.tables import read_table
+    from tests.fixtures.etl.files import write_csv
+
+    rows = [{"名称": "驿站", "经度（高德）": "104.0817", "纬度（高德）": "30.6574"}]
+    table = read_table(write_csv(tmp_path / "s.csv", rows))
+    assert normalize("stations", table).crs == "gcj02"
+    with pytest.raises(InvalidInput, match=r"--crs bd09 but column '经度（高德）' names gcj02"):
+        normalize("stations", table, crs="bd09")
+    mixed = [{"名称": "驿站", "经度（高德）": "104.0817", "纬度（百度）": "30.6574"}]
+    with pytest.raises(InvalidInput, match="names two coordinate systems"):
+        normalize("stations", read_table(write_csv(tmp_path / "m.csv", mixed)))
+    plain = read_table(write_csv(tmp_path / "p.csv", [{"名称": "驿站", "经度": "1", "纬度": "2"}]))
+    with pytest.raises(InvalidInput, match="does not name its coordinate system: give --crs"):
+        normalize("stations", plain)

@@ -3,7 +3,14 @@ import pandas as pd
 import pytest
 
 from geo_api import vocab
-from geo_api.vocab.kinds import VOCABULARIES, lookup, map_distinct, map_words
+from geo_api.vocab.kinds import (
+    VOCABULARIES,
+    lookup,
+    map_distinct,
+    map_words,
+    outlet_kind_from_brand,
+    station_kind_from_name,
+)
 
 CASES = [
     ("station_kind", "暖新驿站", "warm_station"), ("station_kind", "工会驿站", "union_station"),
@@ -70,3 +77,26 @@ def test_map_distinct_calls_once_per_distinct_value():
     answers = map_distinct(cells, lambda word: calls.append(word) or word.upper(), blank="-")
     assert answers.tolist() == ["A", "B", "A", "-", "B", "A"]
     assert sorted(calls) == ["a", "a", "b"]  # " a" is distinct as given, the same once stripped
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [("春熙路骑手之家", "rider_center"), ("锦江区总工会工会驿站", "union_station"),
+     ("合江亭青年驿站", "youth_station"), ("书院街党群服务中心", "party_service_center"),
+     ("暖新驿站（合成）锦江区012号", "warm_station"), ("成都市户外劳动者服务站", "union_station"),
+     ("某某服务点", None), ("其他站点", None)],
+)  # fmt: skip
+def test_station_kind_from_the_name(name, kind):
+    assert station_kind_from_name(name) == kind
+
+
+@pytest.mark.parametrize(
+    ("brand", "kind"),
+    [("美团", "food_delivery"), ("饿了么", "food_delivery"), ("顺丰速运", "express"),
+     ("中通快递", "express"), ("京东物流", "express"), ("圆通", "express"), ("韵达", "express"),
+     ("申通", "express"), ("极兔速递", "express"), ("邮政EMS", "express"), ("EMS", "express"),
+     ("滴滴", "ride_hailing"), ("高德打车", "ride_hailing"), ("货拉拉", "freight"),
+     ("快狗打车", "freight"), ("SF Express", "express"), ("某某公司", None), ("Smsf", None)],
+)  # fmt: skip
+def test_outlet_kind_from_the_brand(brand, kind):
+    assert outlet_kind_from_brand(brand) == kind

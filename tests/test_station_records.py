@@ -39,8 +39,16 @@ def planner(session):
 
 
 def new_station(**overrides):
-    return {"name": "锦江区春熙路暖新驿站", "lon": LON, "lat": LAT, "amenities": "充电、饮水、sauna",
-            "hours_text": "周一至周五 9:00-21:00", "kind": "工会驿站", "external_id": "jj-1", **overrides}  # fmt: skip
+    return {
+        "name": "锦江区春熙路暖新驿站",
+        "lon": LON,
+        "lat": LAT,
+        "amenities": "充电、饮水、sauna",
+        "hours_text": "周一至周五 9:00-21:00",
+        "kind": "工会驿站",
+        "external_id": "jj-1",
+        **overrides,
+    }
 
 
 def audit_entries(session, station_id):
@@ -218,8 +226,18 @@ def test_list_pages_through_bbox_kind_and_amenity(client, session):
     assert client.get("/stations", params={"kind": "youth_station"}).json()["numberMatched"] == 0
 
 
-@pytest.mark.parametrize("params", [{"bbox": "1,2,3"}, {"bbox": "a,b,c,d"}, {"bbox": "10,10,5,5"},
-                                    {"limit": 0}, {"offset": -1}, {"amenity": "sauna"}, {"kind": "x"}])  # fmt: skip
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"bbox": "1,2,3"},
+        {"bbox": "a,b,c,d"},
+        {"bbox": "10,10,5,5"},
+        {"limit": 0},
+        {"offset": -1},
+        {"amenity": "sauna"},
+        {"kind": "x"},
+    ],
+)
 def test_list_rejects_bad_parameters(client, params):
     response = client.get("/stations", params=params)
     assert response.status_code == 422
@@ -228,10 +246,44 @@ def test_list_rejects_bad_parameters(client, params):
 
 def test_random_junk_bodies_never_give_a_500(client, planner, areas):
     rng = random.Random(11)
-    junk = [None, "", " ", "九", "x" * 600, 0, -1, 1e308, -1e308, 2**70, True, [], ["charging", 3],
-            {"a": 1}, "EPSG:3857", "EPSG:99999", "bd09", "104.08", "'; DROP TABLE stations;--"]  # fmt: skip
-    fields = ["name", "kind", "address", "phone", "amenities", "hours_text", "access", "capacity",
-              "area_m2", "status", "lon", "lat", "crs", "source", "external_id"]  # fmt: skip
+    junk = [
+        None,
+        "",
+        " ",
+        "九",
+        "x" * 600,
+        0,
+        -1,
+        1e308,
+        -1e308,
+        2**70,
+        True,
+        [],
+        ["charging", 3],
+        {"a": 1},
+        "EPSG:3857",
+        "EPSG:99999",
+        "bd09",
+        "104.08",
+        "'; DROP TABLE stations;--",
+    ]
+    fields = [
+        "name",
+        "kind",
+        "address",
+        "phone",
+        "amenities",
+        "hours_text",
+        "access",
+        "capacity",
+        "area_m2",
+        "status",
+        "lon",
+        "lat",
+        "crs",
+        "source",
+        "external_id",
+    ]
     for i in range(120):
         body = new_station(external_id=f"junk-{i}")
         for field in rng.sample(fields, rng.randint(1, 3)):
@@ -245,3 +297,32 @@ def test_random_junk_bodies_never_give_a_500(client, planner, areas):
                 f"/stations/{response.json()['id']}", json=patch, headers=planner
             )
             assert changed.status_code in (200, 409, 422), (patch, changed.text)
+
+
+def test_a_patch_marks_the_fields_it_changed_for_the_next_load(client, session, areas, planner):
+    created = client.post("/stations", json=new_station(), headers=planner).json()
+    station = session.get(Station, created["id"])
+    assert set(station.edited_fields) >= {"name", "position"}  # created here: every field given
+    station.edited_fields = {}
+    session.flush()
+    client.patch(
+        f"/stations/{created['id']}",
+        json={"hours_text": "24小时", "name": created["properties"]["name"]},
+        headers=planner,
+    )
+    session.refresh(station)
+    assert set(station.edited_fields) == {"hours"}  # the unchanged name is no edit
+    client.patch(f"/stations/{created['id']}", json={"lon": 104.10, "lat": 30.62}, headers=planner)
+    session.refresh(station)
+    assert set(station.edited_fields) == {"hours", "position"}
+
+
+def test_the_api_keeps_the_name_as_loads_compare_it(client, session, areas, planner):
+    created = client.post(
+        "/stations", json=new_station(name="Ａ站（一号）"), headers=planner
+    ).json()
+    station = session.get(Station, created["id"])
+    assert station.name_key == "a站(一号)"
+    client.patch(f"/stations/{created['id']}", json={"name": "Ｂ站 【二号】"}, headers=planner)
+    session.refresh(station)
+    assert station.name_key == "b站(二号)"

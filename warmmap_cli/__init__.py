@@ -1,4 +1,4 @@
-"""The ``warmmap`` command line: migrate, load files, refresh coverage, export maps, serve."""
+"""The ``warmmap`` command line: migrate, load and read batches, refresh coverage, maps, serve."""
 
 import typer
 
@@ -16,6 +16,7 @@ app.command("demo")(demo_cli.demo)
 app.command("load")(load_cli.load)
 app.command("rejects")(load_cli.rejects)
 app.command("export-map")(export_cli.export_map)
+app.command("flagged")(load_cli.flagged)
 
 
 def main() -> None:

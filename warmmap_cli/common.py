@@ -1,11 +1,13 @@
-"""What every command that touches the database shares: an engine, and errors in one line.
+"""What every command that touches the database shares: an engine, errors in one line, language.
 
 A domain error, or a database that cannot be reached, ends the command with one line on stderr
 (``error: ...``) and exit status 2, never a traceback.
 """
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Annotated
 
 import typer
 from pydantic import ValidationError
@@ -15,7 +17,13 @@ from sqlalchemy.orm import Session
 
 from geo_api.database import create_db_engine
 from geo_api.errors import WarmmapError
+from geo_api.reasons import LANGS
 from geo_api.settings import Settings, get_settings
+
+LangOption = Annotated[
+    str | None,
+    typer.Option(help="zh or en: the language of reasons (default: Chinese on a Chinese locale)."),
+]
 
 
 def fail(detail: str) -> typer.Exit:
@@ -67,3 +75,16 @@ def transaction() -> Iterator[Session]:
     """Yield a session in one transaction: committed at the end, rolled back on error."""
     with database() as engine, Session(engine) as session, session.begin():
         yield session
+
+
+def resolve_lang(lang: str | None) -> str:
+    """Return ``lang`` checked, or the locale's: ``zh`` when it is Chinese, else ``en``."""
+    if lang is not None:
+        if lang not in LANGS:
+            raise fail(f"--lang {lang}: use zh or en")
+        return lang
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(variable)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"

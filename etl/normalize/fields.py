@@ -1,21 +1,26 @@
-"""Column-at-a-time helpers of ``etl.normalize.table``: text, numbers, words, ids and reasons.
+"""Column-at-a-time helpers of ``etl.normalize.table``: text, numbers, words, reasons and flags.
 
 Every helper works on a whole column (pandas/numpy); per-value Python runs only once per distinct
-value (``geo_api.vocab.kinds.map_distinct``).
+value (``geo_api.vocab.kinds.map_distinct``). A row is rejected with the first reason it fails for
+(``Reasons``, a code and its parameters); a value read with a guess, defaulted or not understood
+flags its row (``Flags``) and the row is loaded.
 """
 
-import hashlib
+import math
 from collections.abc import Callable
-from typing import Final
+from datetime import date, datetime
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from etl.normalize.numbers import Reading, read_amount
 from geo_api import vocab
 from geo_api.vocab.kinds import map_distinct, map_words
 
 Mask = pd.Series
+Param = pd.Series | object
 _VALUES: Final = {
     "station_kind": vocab.STATION_KINDS,
     "outlet_kind": vocab.OUTLET_KINDS,
@@ -26,23 +31,113 @@ _VALUES: Final = {
 }
 
 
+def json_value(value: object) -> object:
+    """Return a cell as JSON can hold it: None for blanks, plain numbers, ISO dates, else text."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, list | tuple | np.ndarray):
+        return [json_value(item) for item in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return None if math.isnan(value) else value if math.isfinite(value) else str(value)
+    if isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def _row_params(rows: pd.Index, params: dict[str, Param]) -> list[dict[str, Any]]:
+    """Return one ``{name: value}`` per row: Series taken at the row, scalars as they are."""
+    columns = {
+        name: (
+            value.reindex(rows).tolist() if isinstance(value, pd.Series) else [value] * len(rows)
+        )
+        for name, value in params.items()
+    }
+    return [
+        {name: json_value(values[i]) for name, values in columns.items()} for i in range(len(rows))
+    ]
+
+
 class Reasons:
-    """The first reason each row is rejected for; rows without one are accepted."""
+    """The first reason each row is rejected for, as a code and its parameters."""
 
     def __init__(self, index: pd.Index) -> None:
-        self.series = pd.Series(None, index=index, dtype=object)
+        self.codes = pd.Series(None, index=index, dtype=object)
+        self.params: dict[int, dict[str, Any]] = {}
 
-    def add(self, mask: Mask, reason: str | Callable[[Mask], pd.Series]) -> None:
-        """Reject the rows of ``mask`` not rejected yet, with a text or texts built for them."""
-        mask = mask.fillna(False).astype(bool) & self.series.isna()
+    def add(self, mask: Mask, code: str, **params: Param) -> None:
+        """Reject the rows of ``mask`` not rejected yet with ``code``; Series params per row."""
+        mask = mask.fillna(False).astype(bool) & self.codes.isna()
         if not mask.any():
             return
-        self.series.loc[mask] = reason if isinstance(reason, str) else reason(mask)
+        self.codes.loc[mask] = code
+        rows = mask.index[mask.to_numpy()]
+        for row, values in zip(rows, _row_params(rows, params), strict=True):
+            self.params[int(row)] = values
+
+    def take(self, other: "Reasons") -> None:
+        """Reject, with their reasons, the rows ``other`` rejects and this has not yet."""
+        rows = [r for r in other.codes.index[other.codes.notna()] if pd.isna(self.codes.get(r))]
+        if rows:
+            self.codes.loc[rows] = other.codes.loc[rows]
+            self.params.update({int(r): other.params.get(int(r), {}) for r in rows})
 
     @property
     def accepted(self) -> Mask:
         """Rows with no reason."""
-        return self.series.isna()
+        return self.codes.isna()
+
+
+class Flags:
+    """Values of rows that were read with a guess, defaulted, or not understood: one per flag."""
+
+    COLUMNS: Final = ("row_number", "field", "column_name", "value", "reason_code", "params")
+
+    def __init__(self) -> None:
+        self.parts: list[pd.DataFrame] = []
+
+    def add(
+        self,
+        mask: Mask,
+        field: str,
+        code: str | pd.Series,
+        *,
+        column: str | None,
+        value: pd.Series | None = None,
+        **params: Param,
+    ) -> None:
+        """Flag the rows of ``mask``: ``field`` read from ``column``, its ``value`` as given."""
+        mask = mask.fillna(False).astype(bool)
+        if not mask.any():
+            return
+        rows = mask.index[mask.to_numpy()]
+        given = value.reindex(rows).map(json_value).tolist() if value is not None else None
+        codes = code.reindex(rows).tolist() if isinstance(code, pd.Series) else [code] * len(rows)
+        every = {"field": field, **({"value": value} if value is not None else {}), **params}
+        self.parts.append(
+            pd.DataFrame(
+                {
+                    "row_number": rows.astype("int64"),
+                    "field": field,
+                    "column_name": column,
+                    "value": given if given is not None else [None] * len(rows),
+                    "reason_code": codes,
+                    "params": _row_params(rows, every),
+                }
+            )
+        )
+
+    def frame(self, rows: pd.Index | None = None) -> pd.DataFrame:
+        """Return every flag (of the rows in ``rows``, when given), in row order."""
+        if not self.parts:
+            return pd.DataFrame(columns=list(self.COLUMNS))
+        flags = pd.concat(self.parts, ignore_index=True)
+        if rows is not None:
+            flags = flags[flags["row_number"].isin(rows)]
+        return flags.sort_values("row_number", kind="stable").reset_index(drop=True)
 
 
 def column(frame: pd.DataFrame, columns: dict[str, str], field: str) -> pd.Series:
@@ -99,15 +194,25 @@ def _fast_floats(cells: pd.Series) -> pd.Series | None:
     return pd.Series(array.to_numpy(zero_copy_only=False), index=cells.index, dtype="float64")
 
 
+def readings(
+    cells: pd.Series, bad: Mask, read: Callable[[str], Reading]
+) -> tuple[pd.Series, pd.Series, Mask]:
+    """Read the ``bad`` cells again with ``read``; return their values, how, and those still bad."""
+    answers = map_distinct(cells[bad], read, blank=Reading(None, ok=False))
+    values = answers.map(lambda r: r.value).astype("float64").reindex(cells.index)
+    how = answers.map(lambda r: r.how).reindex(cells.index)
+    still = pd.Series(False, index=cells.index)
+    still.loc[bad] = ~answers.map(lambda r: r.ok).astype(bool)
+    return values, how, still
+
+
 def words(
     vocabulary: str, cells: pd.Series, default: str | None, reasons: Reasons, label: str
 ) -> pd.Series:
     """Map a column to a vocabulary; blanks take ``default``; unknown words reject the row."""
     values, unknown = map_words(vocabulary, cells)
     allowed = ", ".join(_VALUES[vocabulary])
-    reasons.add(
-        unknown, lambda mask: f"unknown {label} " + _quoted(cells[mask]) + f" (use {allowed})"
-    )
+    reasons.add(unknown, "unknown_word", field=label, value=cells, allowed=allowed)
     return values.where(values.notna(), default)
 
 
@@ -117,21 +222,44 @@ def booleans(cells: pd.Series, default: bool, reasons: Reasons, label: str) -> p
     return values == "true"
 
 
-def whole_numbers(cells: pd.Series, default: int | None, reasons: Reasons, label: str) -> pd.Series:
-    """Parse non-negative whole numbers (nullable Int64); others reject the row."""
+def amounts_read(
+    cells: pd.Series,
+    reasons: Reasons,
+    flags: Flags,
+    label: str,
+    column_name: str | None,
+    *,
+    whole: bool,
+) -> pd.Series:
+    """Parse counts or amounts (``28人``, ``约12``, ``12-15``): floats, NaN where blank or unknown.
+
+    Values read with a guess flag their row (saying how); cells that are no number reject it.
+    A blank stays blank: an unknown count is not zero.
+    """
     values, blank, bad = numbers(cells)
-    bad = bad | (~blank & ((values < 0) | (values != np.floor(values))))
-    reasons.add(bad, lambda mask: f"{label} " + _quoted(cells[mask]) + " is not a whole number ≥ 0")
-    result = values.where(~bad & ~blank).round().astype("Int64")
-    return result.fillna(default) if default is not None else result
+    if not bad.any():  # plain numbers (or blanks): nothing to read with a guess
+        reasons.add(values < 0, "not_whole_number" if whole else "not_a_number", field=label,
+                    value=cells)  # fmt: skip
+        fractional = whole & (values.notna() & (values != np.floor(values)))
+        reasons.add(fractional, "not_whole_number", field=label, value=cells)
+        return values.where(~blank & (values >= 0) & ~fractional)
+    read, how, still_bad = readings(cells, bad, read_amount)
+    values = values.where(~bad, read)
+    still_bad = still_bad | (values < 0)
+    if whole:
+        still_bad = still_bad | (values.notna() & (values != np.floor(values)))
+    code = "not_whole_number" if whole else "not_a_number"
+    reasons.add(still_bad, code, field=label, value=cells)
+    guessed = bad & ~still_bad & how.notna()
+    if guessed.any():
+        rows = values[guessed]
+        read_as = pd.Series([_plain(v) for v in rows.tolist()], index=rows.index, dtype=object)
+        flags.add(guessed, label, how, column=column_name, value=cells, read=read_as)
+    return values.where(~still_bad & ~blank)
 
 
-def amounts(cells: pd.Series, reasons: Reasons, label: str) -> pd.Series:
-    """Parse non-negative numbers (float, NaN where blank); others reject the row."""
-    values, blank, bad = numbers(cells)
-    bad = bad | (~blank & (values < 0))
-    reasons.add(bad, lambda mask: f"{label} " + _quoted(cells[mask]) + " is not a number ≥ 0")
-    return values.where(~bad)
+def _plain(value: float) -> object:
+    return None if value != value else int(value) if float(value).is_integer() else value
 
 
 def timestamps(cells: pd.Series, reasons: Reasons, label: str, tz: str) -> pd.Series:
@@ -144,7 +272,7 @@ def timestamps(cells: pd.Series, reasons: Reasons, label: str, tz: str) -> pd.Se
     parsed = map_distinct(stripped, lambda cell: _instant(cell, tz))
     values = pd.to_datetime(parsed, utc=True).dt.tz_convert(tz)
     bad = stripped.notna() & values.isna()
-    reasons.add(bad, lambda mask: f"{label} " + _quoted(cells[mask]) + " is not a date")
+    reasons.add(bad, "not_a_date", field=label, value=cells)
     return values
 
 
@@ -163,43 +291,17 @@ def _instant(cell: str, tz: str) -> pd.Timestamp | None:
     return None if pd.isna(localized) else localized
 
 
-def auto_ids(given: pd.Series, parts: list[pd.Series]) -> pd.Series:
-    """Fill blank ids with stable ones: ``auto:`` and the sha1 of the parts joined with ``|``.
-
-    ``parts`` may cover every row or only the rows whose id is blank.
-    """
-    blank = given.index[given.isna()]
-    if blank.empty:
-        return given
-    texts = [part.reindex(blank).astype(object) for part in parts]
-    texts = [part.where(part.notna(), "").astype(str) for part in texts]
-    joined = texts[0]
-    for part in texts[1:]:
-        joined = joined + "|" + part
-    digests = [hashlib.sha1(key.encode()).hexdigest()[:20] for key in joined]
-    ids = given.copy()
-    ids.loc[blank] = ["auto:" + digest for digest in digests]
-    return ids
-
-
 def duplicates(ids: pd.Series, reasons: Reasons, label: str) -> None:
-    """Reject every row whose id an earlier row of the file already has."""
+    """Reject every row whose id an earlier row of the file already has.
+
+    An automatic id (``auto:``) repeats when two rows have the same name and address; the reason
+    says so rather than showing the id.
+    """
     repeated = ids.notna() & ids.duplicated(keep="first")
     if not repeated.any():
         return
     first_rows = pd.Series(ids.index, index=ids.index).groupby(ids).transform("min")
-
-    def reason(mask: Mask) -> pd.Series:
-        return (
-            f"duplicate {label} "
-            + _quoted(ids[mask])
-            + " (first at row "
-            + first_rows[mask].astype("int64").astype(str)
-            + ")"
-        )
-
-    reasons.add(repeated, reason)
-
-
-def _quoted(cells: pd.Series) -> pd.Series:
-    return "'" + cells.astype(str) + "'"
+    first_rows = first_rows.astype("Int64")
+    automatic = ids.astype(str).str.startswith("auto:")
+    reasons.add(repeated & automatic, "duplicate_record", first_row=first_rows)
+    reasons.add(repeated, "duplicate_id", field=label, value=ids, first_row=first_rows)

@@ -1,70 +1,106 @@
 """Turn a file as read into the records of one kind, and the rows rejected with their reasons.
 
-Everything is done a column at a time over the whole frame: a million outlets take seconds. Each
-row gets the first reason it fails for (missing name, missing or non-numeric coordinates, swapped
+Everything is done a column at a time over the whole frame: a million outlets take seconds. Rows
+that are not data (titles, totals, notes) are skipped with their reason. Each other row gets the
+first reason it fails for (missing name, missing or non-numeric coordinates, swapped
 longitude/latitude, outside China, unknown vocabulary word, duplicate id); the others become
-records. Rows kept despite text that was not understood (opening hours, amenities) are counted as
-flagged. Nothing is dropped silently.
+records. Values read with a guess, defaulted or not understood flag their rows, which are loaded.
+Columns that feed no field are kept in each record's ``extra``. Nothing is dropped silently.
 """
 
-import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Final
+from typing import Any, Final
 
-import numpy as np
 import pandas as pd
-import shapely
 
-from etl.normalize.fields import Reasons, duplicates
-from etl.normalize.geo import check_file_crs
-from etl.normalize.headers import resolve_columns
+from etl.normalize.fields import Flags, Reasons, duplicates, json_value
+from etl.normalize.geo import check_file_crs, choose_crs
+from etl.normalize.headers import Columns, resolve_columns
+from etl.normalize.places import AreaNames
 from etl.normalize.records import (
+    Context,
     boundary_records,
     liaison_records,
     outlet_fields,
     point_records,
     station_fields,
 )
+from etl.normalize.rejections import (
+    Rejection,
+    raw_rows,
+    rejections,
+    skipped_rejections,
+    subheader_rows,
+)
+from etl.normalize.report import build_report
+from etl.normalize.sheet import not_data, read_preamble, skipped_rows
 from etl.read.tables import RawTable
-from geo_api import coords, vocab
+from geo_api import vocab
 from geo_api.errors import InvalidInput
 from geo_api.settings import DEFAULT_TIMEZONE
 
-_ID_FIELD: Final = {"stations": "external_id", "outlets": "external_id",
-                    "liaisons": "external_id", "boundaries": "adcode"}  # fmt: skip
-
-
-@dataclass
-class Rejection:
-    """A row not loaded: its number, the row as given (JSON-serialisable) and why."""
-
-    row_number: int
-    raw: dict[str, object]
-    reason: str
+_ID_FIELD: Final = {
+    "stations": "external_id",
+    "outlets": "external_id",
+    "liaisons": "external_id",
+    "boundaries": "adcode",
+}
+MODES: Final = ("merge", "replace")
+# The fields each kind stores; a field the file has no column for leaves stored values alone.
+STORED: Final[dict[str, tuple[str, ...]]] = {
+    "stations": ("name", "kind", "address", "phone", "amenities", "hours", "access", "capacity",
+                 "area_m2", "status", "last_verified_at", "synthetic", "position"),
+    "outlets": ("name", "brand", "kind", "riders", "address", "synthetic", "position"),
+    "liaisons": ("name", "phone", "role", "organization", "scope_adcode", "active", "synthetic",
+                 "position"),
+    "boundaries": ("name", "level", "parent_adcode", "synthetic", "geometry"),
+}  # fmt: skip
+_ALWAYS: Final = {"name", "position", "geometry", "role"}
 
 
 @dataclass
 class Normalized:
-    """The outcome of ``normalize``: accepted records, rejections and counts."""
+    """The outcome of ``normalize``: accepted records, rejections, flags and the report.
+
+    ``given`` maps each stored field the file speaks for to ``file`` (write it) or
+    ``where_given`` (write it where the value is not null: kinds read from names); None means
+    every field. ``raw_rows`` returns rows as given by number, for the flagged rows' record.
+    """
 
     kind: str
     records: pd.DataFrame
     rejected: list[Rejection]
-    flagged: int
-    rows_read: int
-    # {field: column}: which of the file's columns was read as what (kept with the batch).
-    columns: dict[str, str] = field(default_factory=dict)
+    flags: pd.DataFrame = field(default_factory=lambda: Flags().frame())
+    rows_read: int = 0
+    report: dict[str, Any] = field(default_factory=dict)
+    given: dict[str, str] | None = None
+    extra_columns: list[str] = field(default_factory=list)
+    crs: str | None = None
+    raw_rows: Callable[[list[int]], dict[int, dict[str, object]]] | None = None
+    rejected_ids: list[str] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> int:
+        """Rows with at least one flag."""
+        return int(self.flags["row_number"].nunique()) if len(self.flags) else 0
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """``{field: column}``: which of the file's columns was read as what (kept with a batch)."""
+        return {c["field"]: c["column"] for c in self.report.get("columns", [])}
 
 
 def normalize(
     kind: str,
     table: RawTable,
     *,
-    crs: str,
-    source: str,
+    crs: str | None = None,
+    source: str | None = None,
     level: str | None = None,
     mapping: dict[str, str] | None = None,
+    names: AreaNames | None = None,
+    mode: str = "merge",
     timezone: str = DEFAULT_TIMEZONE,
 ) -> Normalized:
     """Validate and convert a table into the records of ``kind``.
@@ -76,14 +112,20 @@ def normalize(
     table
         The file as read by ``etl.read.tables.read_table``.
     crs
-        The system of the file's coordinates (wgs84, cgcs2000, gcj02, bd09 or EPSG:n).
+        The system of the file's coordinates (wgs84, cgcs2000, gcj02, bd09 or EPSG:n); may be
+        left out when the headers (``经度（高德）``) or a line above the table name it.
     source
-        The name of the data source (the records' ids are unique within it).
+        Unused; kept so that callers may pass it (ids are unique within a source).
     level
         For boundaries: the level of every area (city, district, street, community, grid);
         otherwise a level column is needed.
     mapping
         ``{field: column}`` overriding the header aliases.
+    names
+        The cities and districts the database knows, to read the district an address names.
+    mode
+        ``merge`` or ``replace`` (the file is the whole truth: a station in it is open unless
+        its status column says otherwise).
     timezone
         The IANA time zone of dates and times written without an offset (``WARMMAP_TIMEZONE``).
 
@@ -96,91 +138,119 @@ def normalize(
     Raises
     ------
     InvalidInput
-        For an unknown kind, CRS or level, a required column missing, or a vector file whose
-        own CRS contradicts ``crs``.
+        For an unknown kind, CRS, level or mode, a required column missing, a system named
+        nowhere or named twice differently, or a vector file whose own CRS contradicts ``crs``.
     """
+    _check_options(kind, level, mode, source)
+    columns = resolve_columns(
+        kind, table.frame.columns, mapping, has_geometry=table.geometry is not None
+    )
+    preamble = read_preamble(table.preamble)
+    crs_name, origin = choose_crs(kind, crs, columns, preamble, table.geometry is not None)
+    check_file_crs(table.geometry, crs_name)
+    codes = not_data(table.frame, columns.get("name"))
+    skipped = [*preamble.rows, *subheader_rows(table), *skipped_rows(table.frame, codes)]
+    frame = table.frame[codes.isna()]
+    ctx = Context(frame, columns, Reasons(frame.index), Flags(), timezone)
+    records = _records(kind, table, ctx, crs_name, level, names)
+    duplicates(records[_ID_FIELD[kind]], ctx.reasons, _ID_FIELD[kind])
+    accepted = ctx.reasons.accepted
+    kept = records[accepted].copy()
+    kept["row_number"] = kept.index.astype("int64")
+    unused = _unused(columns, table)
+    extra_columns = [*columns.ignored, *unused, *_input_only(columns)]
+    kept["extra"] = None
+    if extra_columns:
+        kept["extra"] = pd.Series(_extras(frame.loc[accepted, extra_columns]), index=kept.index)
+    inferred = kept["kind"] if kind in ("stations", "outlets") and "kind" not in columns else None
+    if kind == "stations" and mode == "replace" and "status" not in columns:
+        kept["status"] = "open"
+    options = frozenset({"level"} if level is not None else ())
+    report = build_report(
+        kind, table, columns, unused, skipped, (crs_name, origin), inferred, options
+    )
+    report["unit"] = preamble.unit
+    report["headers"] = [str(c) for c in table.frame.columns]
+    return Normalized(
+        kind=kind,
+        records=kept.reset_index(drop=True),
+        rejected=rejections(table, ctx.reasons) + skipped_rejections(skipped),
+        flags=ctx.flags.frame(kept.index),
+        rows_read=len(table.frame) + len(preamble.rows) + (table.subheader is not None),
+        report=report,
+        given=_given(kind, columns, mode, bool(extra_columns)),
+        extra_columns=extra_columns,
+        crs=crs_name,
+        raw_rows=lambda numbers: raw_rows(table, numbers),
+        rejected_ids=[str(i) for i in records.loc[~accepted, _ID_FIELD[kind]].dropna()],
+    )
+
+
+def _check_options(kind: str, level: str | None, mode: str, source: str | None) -> None:
     if kind not in vocab.LOAD_KINDS:
         raise InvalidInput(f"unknown kind {kind!r}: use {', '.join(vocab.LOAD_KINDS)}")
     if level is not None and level not in vocab.ADMIN_LEVELS:
         raise InvalidInput(f"unknown level {level!r}: use {', '.join(vocab.ADMIN_LEVELS)}")
-    if not source.strip():
+    if mode not in MODES:
+        raise InvalidInput(f"unknown mode {mode!r}: use merge or replace")
+    if mode == "replace" and kind != "stations":
+        raise InvalidInput(
+            "--mode replace is for stations (they can be suspended); outlets, liaisons and "
+            "boundaries load with --mode merge"
+        )
+    if source is not None and not source.strip():
         raise InvalidInput("source must not be empty")
-    crs = coords.normalize_crs(crs)
-    check_file_crs(table.geometry, crs)
-    has_geometry = table.geometry is not None
-    columns = resolve_columns(kind, table.frame.columns, mapping, has_geometry=has_geometry)
-    reasons = Reasons(table.frame.index)
-    records = _records(kind, table, columns, crs, level, reasons, timezone)
-    duplicates(records[_ID_FIELD[kind]], reasons, _ID_FIELD[kind])
-    accepted = reasons.accepted
-    kept = records[accepted].copy()
-    kept["row_number"] = kept.index.astype("int64")
-    return Normalized(
-        kind=kind,
-        records=kept.reset_index(drop=True),
-        rejected=_rejections(table, reasons.series[~accepted]),
-        flagged=_flagged(kind, kept),
-        rows_read=len(table.frame),
-        columns=columns,
-    )
 
 
 def _records(
-    kind: str,
-    table: RawTable,
-    columns: dict[str, str],
-    crs: str,
-    level: str | None,
-    reasons: Reasons,
-    timezone: str,
+    kind: str, table: RawTable, ctx: Context, crs: str, level: str | None, names: AreaNames | None
 ) -> pd.DataFrame:
     if kind == "liaisons":
-        return liaison_records(table, columns, crs, reasons)
+        return liaison_records(ctx, crs)
     if kind == "boundaries":
-        return boundary_records(table, columns, crs, level, reasons)
-    records = point_records(kind, table, columns, crs, reasons)
+        return boundary_records(table, ctx, crs, level)
+    records = point_records(kind, table, ctx, crs, names)
     if kind == "stations":
-        return station_fields(records, table.frame, columns, reasons, timezone)
-    return outlet_fields(records, table.frame, columns, reasons)
+        return station_fields(records, ctx)
+    return outlet_fields(records, ctx)
 
 
-def _flagged(kind: str, records: pd.DataFrame) -> int:
-    if kind != "stations" or records.empty:
-        return 0
-    unknown = records["amenities_unknown"].map(len).astype(bool)
-    return int((records["hours_unparsed"] | unknown).sum())
+def _unused(columns: Columns, table: RawTable) -> list[str]:
+    """Columns matched to a field that another source of the same data overrides."""
+    unused = []
+    if "coordinates" in columns and (
+        {"lon", "lat"} <= columns.keys() or table.geometry is not None
+    ):
+        unused.append(columns["coordinates"])
+    if table.geometry is not None and table.geometry.notna().any():
+        unused += [columns[f] for f in ("lon", "lat") if f in columns]
+    return unused
 
 
-def _rejections(table: RawTable, reasons: pd.Series) -> list[Rejection]:
-    if reasons.empty:
-        return []
-    rows = table.frame.loc[reasons.index]
-    raws = [
-        {str(key): _json_value(value) for key, value in row.items()}
-        for row in rows.to_dict("records")
-    ]
-    if table.geometry is not None:
-        wkt = shapely.to_wkt(table.geometry.loc[reasons.index].values, rounding_precision=-1)
-        for raw, text in zip(raws, wkt, strict=True):
-            raw["geometry"] = text
+def _input_only(columns: Columns) -> list[str]:
+    """Columns read to check or identify rows but stored nowhere else: kept in ``extra`` too."""
+    return [columns[f] for f in ("district",) if f in columns]
+
+
+def _extras(frame: pd.DataFrame) -> list[dict[str, object]]:
     return [
-        Rejection(row_number=int(number), raw=raw, reason=str(reason))
-        for number, raw, reason in zip(reasons.index, raws, reasons, strict=True)
+        {str(k): json_value(v) for k, v in row.items() if json_value(v) not in (None, "")}
+        for row in frame.to_dict("records")
     ]
 
 
-def _json_value(value: object) -> object:
-    """Return a cell as JSON can hold it: None for blanks, plain numbers, ISO dates, else text."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, list | tuple | np.ndarray):
-        return [_json_value(item) for item in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float):
-        return None if math.isnan(value) else value if math.isfinite(value) else str(value)
-    if isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value)
+def _given(kind: str, columns: Columns, mode: str, has_extra: bool) -> dict[str, str]:
+    aliases = {"hours": "hours", "amenities": "amenities", "geometry": "geometry"}
+    given = {}
+    for stored in STORED[kind]:
+        if stored in _ALWAYS or aliases.get(stored, stored) in columns:
+            given[stored] = "file"
+    if kind == "boundaries":
+        given["level"] = "file"
+    if kind in ("stations", "outlets") and "kind" not in columns:
+        given["kind"] = "where_given"
+    if kind == "stations" and mode == "replace":
+        given["status"] = "file"
+    if has_extra:
+        given["extra"] = "file"
+    return given

@@ -1,8 +1,16 @@
 """Boundaries in staging: repair invalid polygons in PostGIS, reject what cannot be stored."""
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Connection, text
 
-from etl.write.staging import STAGING_TABLE
+from etl.write.staging import CHANGED_AREAS, STAGING_TABLE
+
+if TYPE_CHECKING:
+    from etl.write.upsert import Load
+
+# The levels whose areas give points their adcodes (etl.write.upsert.DERIVED_LEVELS).
+_POINT_LEVELS = ("district", "community")
 
 # What a rejected boundary looked like, for rejected_rows.raw (the geometry as WKT).
 RAW_BOUNDARY = (
@@ -68,3 +76,47 @@ def prepare_boundaries(connection: Connection, batch_id: int) -> tuple[int, int]
         f"SELECT count(*) FROM {STAGING_TABLE} WHERE repaired"
     ).scalar_one()
     return int(repaired), rejected
+
+
+def boundary_upsert_sql(load: "Load", values: dict[str, str]) -> str:
+    """Return the counting upsert of admin areas, which also notes the areas that changed.
+
+    The old geometry of each changed area is read in the same statement's snapshot, before the
+    upsert overwrites it: points that left an area need new adcodes as much as those that entered.
+    ``values`` are the columns' values over the staged row ``s``; only the fields the file gives
+    are written to stored areas.
+    """
+    given = [c for c in values if c != "adcode" and load.mode("boundaries", c) is not None]
+    assign = {c: f"excluded.{c}" for c in given}
+    if "extra" in assign:
+        assign["extra"] = "(t.extra - CAST(:extra_columns AS text[])) || excluded.extra"
+    columns = [*values, "source", "batch_id"]
+    select = ", ".join([*values.values(), "CAST(:source AS text)", "CAST(:batch_id AS bigint)"])
+    sets = ", ".join(
+        [
+            *(f"{c} = {e}" for c, e in assign.items()),
+            "source = excluded.source",
+            "batch_id = excluded.batch_id",
+        ]
+    )
+    levels = ", ".join(f"'{level}'" for level in _POINT_LEVELS)
+    stored = ", ".join(f"o.{c}" for c in given)
+    staged = ", ".join(f"v.{c}" for c in given)
+    return (
+        f"WITH old AS (SELECT a.adcode, a.level, a.geom FROM admin_areas a "
+        f"JOIN {STAGING_TABLE} s USING (adcode)), "
+        f"upserted AS (INSERT INTO admin_areas AS t ({', '.join(columns)}) "
+        f"SELECT * FROM (SELECT {select} FROM {STAGING_TABLE} s) v ({', '.join(columns)}) "
+        f"WHERE NOT EXISTS (SELECT 1 FROM admin_areas o WHERE o.adcode = v.adcode "
+        f"AND ({stored}) IS NOT DISTINCT FROM ({staged})) "
+        f"ON CONFLICT (adcode) DO UPDATE SET {sets} "
+        f"WHERE ({', '.join(f't.{c}' for c in given)}) IS DISTINCT FROM "
+        f"({', '.join(assign.values())}) "
+        "RETURNING t.adcode, t.level, t.geom, (t.xmax = 0) AS inserted), "
+        f"noted AS (INSERT INTO {CHANGED_AREAS} (adcode, geom) "
+        f"SELECT adcode, geom FROM upserted WHERE level IN ({levels}) UNION ALL "
+        "SELECT o.adcode, o.geom FROM old o JOIN upserted u USING (adcode) "
+        f"WHERE o.level IN ({levels}) RETURNING 1) "
+        "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
+        "FROM upserted"
+    )

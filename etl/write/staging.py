@@ -53,6 +53,8 @@ TARGETS: dict[str, type[Base]] = {
 NOT_FROM_FILES = frozenset(
     {"id", "source", "batch_id", "created_at", "updated_at", "geom"}
     | {"district_adcode", "community_adcode", "base_source", "deactivated_at"}
+    # What the API changed, kept by the upsert from what is stored (etl.write.upsert).
+    | {"edited_fields"}
 )
 # Inputs that are not columns of the table: the upsert builds ``geom`` from them.
 INPUTS: dict[str, tuple[Column, ...]] = {

@@ -1,14 +1,18 @@
-"""Load batches as the CLI and the API read them back: counts, and the rows a load refused.
+"""Load batches as the CLI and the API read them back: counts, report, refused and flagged rows.
 
-``etl.write.batches`` records them during a load; reading them needs nothing of the ETL.
+``etl.write.batches`` records them during a load; reading them needs nothing of the ETL. Rows of
+a batch are the file as given, so a liaison batch's rows hold names and phones: the routes show
+them as ``geo_api.liaisons.rejects.shown_rejects`` decides, one place for rejected and flagged
+rows alike.
 """
 
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from geo_api.errors import NotFound
-from geo_api.models import LoadBatch, RejectedRow
+from geo_api.models import FlaggedRow, LoadBatch, RejectedRow
+from geo_api.reasons import render
 
 
 def get_batch(connection: Connection, batch_id: int) -> dict[str, Any]:
@@ -26,9 +30,17 @@ def get_batch(connection: Connection, batch_id: int) -> dict[str, Any]:
 
 
 def list_rejects(
-    connection: Connection, batch_id: int, *, limit: int | None = None, offset: int = 0
+    connection: Connection,
+    batch_id: int,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    lang: str = "en",
 ) -> list[dict[str, Any]]:
-    """Return a batch's rejected rows in file order: ``row_number``, ``reason``, ``raw``.
+    """Return a batch's rejected and skipped rows in file order, each reason in ``lang``.
+
+    Each row: ``row_number``, ``kind`` (rejected or skipped), ``reason``, ``reason_code``,
+    ``params``, ``raw`` (the row as given).
 
     Raises
     ------
@@ -37,10 +49,82 @@ def list_rejects(
     """
     get_batch(connection, batch_id)
     statement = (
-        select(RejectedRow.row_number, RejectedRow.reason, RejectedRow.raw)
+        select(
+            RejectedRow.row_number,
+            RejectedRow.kind,
+            RejectedRow.reason,
+            RejectedRow.reason_code,
+            RejectedRow.params,
+            RejectedRow.raw,
+        )
         .where(RejectedRow.batch_id == batch_id)
         .order_by(RejectedRow.row_number, RejectedRow.id)
         .limit(limit)
         .offset(offset)
     )
-    return [dict(row._mapping) for row in connection.execute(statement)]
+    rows = [dict(row._mapping) for row in connection.execute(statement)]
+    for row in rows:
+        if row["reason_code"] is not None and (lang != "en" or not row["reason"]):
+            row["reason"] = render(row["reason_code"], row["params"], lang)
+    return rows
+
+
+def count_rejects(connection: Connection, batch_id: int) -> int:
+    """Return how many rejected and skipped rows a batch has."""
+    return int(
+        connection.execute(
+            select(func.count()).select_from(RejectedRow).where(RejectedRow.batch_id == batch_id)
+        ).scalar_one()
+    )
+
+
+def list_flagged(
+    connection: Connection,
+    batch_id: int,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    lang: str = "en",
+    with_raw: bool = False,
+) -> list[dict[str, Any]]:
+    """Return a batch's flags in file order (records not in the file last), reasons in ``lang``.
+
+    Each flag: ``row_number`` (None for a record the file did not hold), ``external_id``,
+    ``field``, ``column``, ``value`` (as given), ``reason_code``, ``params``, ``reason``, and
+    ``raw`` (the whole row as given) when ``with_raw``.
+
+    Raises
+    ------
+    NotFound
+        When there is no batch ``batch_id``.
+    """
+    get_batch(connection, batch_id)
+    columns = [
+        FlaggedRow.row_number,
+        FlaggedRow.external_id,
+        FlaggedRow.field,
+        FlaggedRow.column_name.label("column"),
+        FlaggedRow.value,
+        FlaggedRow.reason_code,
+        FlaggedRow.params,
+    ]
+    statement = (
+        select(*columns, *([FlaggedRow.raw] if with_raw else []))
+        .where(FlaggedRow.batch_id == batch_id)
+        .order_by(FlaggedRow.row_number.asc().nulls_last(), FlaggedRow.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = [dict(row._mapping) for row in connection.execute(statement)]
+    for row in rows:
+        row["reason"] = render(row["reason_code"], row["params"], lang)
+    return rows
+
+
+def count_flagged(connection: Connection, batch_id: int) -> int:
+    """Return how many flags a batch has."""
+    return int(
+        connection.execute(
+            select(func.count()).select_from(FlaggedRow).where(FlaggedRow.batch_id == batch_id)
+        ).scalar_one()
+    )

@@ -171,7 +171,7 @@ def outlet_demand(
         cell = h3.latlng_to_cell(lat, lon, res)
         if cell in cells:
             outlets[cell] += 1
-            riders[cell] += outlet_riders
+            riders[cell] += outlet_riders or 0  # unknown (NULL) riders add no known demand
     return outlets, riders
 
 

@@ -4,7 +4,9 @@ A liaison file's rejected rows hold names and phones of people. A row is shown a
 an ``admin`` key, or to a ``grid_manager`` key whose scope covers the row's scope (its
 ``scope_adcode`` cell, read through the column map the load kept with the batch). Everyone else
 sees the row with its name and phone cells masked; a row whose columns are not known (a batch
-loaded before the map was kept) has every cell masked. The reason is always shown.
+loaded before the map was kept) has every cell masked. The reason is always shown. Flagged rows
+(``GET /batches/{id}/flagged``) go through the same function: their row as given, and their
+value when it is a name or a phone, are masked alike.
 """
 
 from typing import Any
@@ -44,10 +46,23 @@ def shown_rejects(
     scope_column = columns.get("scope_adcode")
     shown, revealed = [], []
     for row in rows:
-        scope = _cell_code(row["raw"].get(scope_column)) if scope_column else None
+        raw = row["raw"] or {}
+        scope = _cell_code(raw.get(scope_column)) if scope_column else None
         if principal.role == "admin" or (bool(columns) and may_reveal(principal, scope)):
             shown.append(row)
             revealed.append(row["row_number"])
         else:
-            shown.append(row | {"raw": _masked(row["raw"], columns)})
+            shown.append(row | {"raw": _masked(raw, columns), **_masked_value(row, columns)})
     return shown, revealed
+
+
+def _masked_value(row: dict[str, Any], columns: dict[str, str]) -> dict[str, Any]:
+    """Return a flag's value masked when it is a name or a phone (or the map is unknown)."""
+    if "value" not in row or row["value"] in (None, ""):
+        return {}
+    personal = {columns.get("name"), columns.get("phone")} - {None}
+    if personal and row.get("column") not in personal:
+        return {}
+    phone = row.get("column") is not None and row.get("column") == columns.get("phone")
+    value = str(row["value"])
+    return {"value": mask_phone(value) if phone else mask_name(value)}

@@ -1,6 +1,8 @@
 """Station records: read one or a page, create, change and close, each write audited."""
 
 import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from geoalchemy2.shape import from_shape, to_shape
@@ -23,6 +25,7 @@ from geo_api.stations.schemas import (
     jsonable,
 )
 from geo_api.stations.validation import column_values, derived_columns, wgs84_position
+from geo_api.vocab.names import name_key
 
 
 def station_feature(station: Station) -> StationFeature:
@@ -77,6 +80,32 @@ def _locate(session: Session, fields: dict[str, Any], crs: str | None) -> dict[s
     return position | derived_columns(session, lon, lat)
 
 
+# The field a load speaks of for each column the API writes (etl.write.upsert.FIELD_OF).
+EDITED_FIELD = {
+    "name": "name", "kind": "kind", "address": "address", "phone": "phone",
+    "amenities": "amenities", "amenities_unknown": "amenities", "hours_text": "hours",
+    "hours": "hours", "hours_unparsed": "hours", "is_24h": "hours", "access": "access",
+    "capacity": "capacity", "area_m2": "area_m2", "status": "status",
+    "last_verified_at": "last_verified_at", "source_crs": "position", "source_x": "position",
+    "source_y": "position",
+}  # fmt: skip
+
+
+def mark_edited(station: Station, columns: Iterable[str]) -> None:
+    """Note the fields of ``columns`` as changed through the API now.
+
+    A later load keeps them (``stations.edited_fields``) unless it is told to overwrite edits,
+    and reports the conflict: a correction made here is not undone silently by a reload.
+    """
+    edited = {EDITED_FIELD[c] for c in columns if c in EDITED_FIELD}
+    if edited:
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        station.edited_fields = {
+            **(station.edited_fields or {}),
+            **dict.fromkeys(sorted(edited), now),
+        }
+
+
 def _flush(session: Session, station: Station) -> None:
     """Flush ``station``; a taken source/external_id is a Conflict, not a 500."""
     try:
@@ -97,6 +126,8 @@ def create_station(session: Session, body: StationCreate, principal: Principal) 
     principal.require_scope(values["community_adcode"] or values["district_adcode"])
     external_id = body.external_id or uuid.uuid4().hex
     station = Station(source=body.source, external_id=external_id, **values)
+    station.name_key = name_key(station.name)
+    mark_edited(station, values)
     _flush(session, station)
     detail = {k: v for k, v in values.items() if k != "geom"}
     audit.record(session, principal.actor, "create", "station", station.id, jsonable(detail))
@@ -123,8 +154,10 @@ def update_station(
     before = {k: getattr(station, k) for k in values if k != "geom"}
     for column, value in values.items():
         setattr(station, column, value)
-    _flush(session, station)
+    station.name_key = name_key(station.name)
     changes = {k: {"from": before[k], "to": values[k]} for k in before if before[k] != values[k]}
+    mark_edited(station, changes)
+    _flush(session, station)
     audit.record(session, principal.actor, action, "station", station.id, jsonable(changes))
     return station
 

@@ -88,6 +88,8 @@ CaseChannel = Literal["api", "open311", "station_report", "demo"]
 ApiRole = Literal["admin", "planner", "grid_manager"]
 LoadKind = Literal["stations", "outlets", "boundaries", "liaisons"]
 BatchStatus = Literal["running", "committed", "failed"]
+# What became of a row a load did not store: rejected (bad data) or skipped (not data at all).
+RowOutcome = Literal["rejected", "skipped"]
 
 ADMIN_LEVELS: Final = values(AdminLevel)
 COVERAGE_LEVELS: Final = values(CoverageLevel)
@@ -109,6 +111,7 @@ CASE_CHANNELS: Final = values(CaseChannel)
 API_ROLES: Final = values(ApiRole)
 LOAD_KINDS: Final = values(LoadKind)
 BATCH_STATUSES: Final = values(BatchStatus)
+ROW_OUTCOMES: Final = values(RowOutcome)
 
 
 def describe_words(chinese: dict[str, list[str]]) -> str:

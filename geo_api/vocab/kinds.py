@@ -5,6 +5,7 @@ Chinese name that contains one of the words ("成都市总工会户外劳动者�
 longest contained word wins, so "暂停开放" is suspended, not open.
 """
 
+import re
 import unicodedata
 from collections.abc import Callable
 from typing import Any, Final
@@ -44,6 +45,47 @@ _SYNONYMS: Final[dict[str, tuple[tuple[str, ...], dict[str, str]]]] = {
 }  # fmt: skip
 VOCABULARIES: Final = tuple(_SYNONYMS)
 _UNKNOWN: Final = "\x00unknown"
+# The kind of outlet a brand runs, for sheets that name the brand and not the kind.
+BRANDS: Final[dict[str, str]] = {
+    "美团": "food_delivery", "饿了么": "food_delivery", "饿了吗": "food_delivery",
+    "蜂鸟": "food_delivery", "meituan": "food_delivery", "eleme": "food_delivery",
+    "ele.me": "food_delivery",
+    "顺丰": "express", "中通": "express", "京东": "express", "圆通": "express", "韵达": "express",
+    "申通": "express", "极兔": "express", "ems": "express", "邮政": "express", "德邦": "express",
+    "百世": "express", "菜鸟": "express", "闪送": "express", "达达": "express", "sf": "express",
+    "jd": "express", "zto": "express", "yto": "express", "sto": "express", "yunda": "express",
+    "j&t": "express",
+    "滴滴": "ride_hailing", "高德打车": "ride_hailing", "曹操出行": "ride_hailing",
+    "t3出行": "ride_hailing", "花小猪": "ride_hailing", "首汽约车": "ride_hailing",
+    "如祺出行": "ride_hailing", "享道出行": "ride_hailing", "didi": "ride_hailing",
+    "货拉拉": "freight", "快狗": "freight", "满帮": "freight", "运满满": "freight",
+    "货车帮": "freight", "lalamove": "freight",
+}  # fmt: skip
+_ASCII_WORD: Final = re.compile(r"[a-z0-9&.]+")
+
+
+def _key(word: object) -> str:
+    return unicodedata.normalize("NFKC", str(word)).strip().lower()
+
+
+def _contained(words: dict[str, str], text: str, exclude: tuple[str, ...] = ()) -> str | None:
+    """Return the value of the longest Chinese word of ``words`` in ``text``, or of an ASCII one."""
+    found = [w for w in words if not w.isascii() and w in text and words[w] not in exclude]
+    if found:
+        return words[max(found, key=len)]
+    tokens = set(_ASCII_WORD.findall(text))
+    ascii_words = [w for w in words if w.isascii() and w in tokens and words[w] not in exclude]
+    return words[max(ascii_words, key=len)] if ascii_words else None
+
+
+def station_kind_from_name(name: object) -> str | None:
+    """Return the station kind a name says (``…骑手之家`` is a rider_center), or None."""
+    return _contained(_SYNONYMS["station_kind"][1], _key(name), exclude=("other",))
+
+
+def outlet_kind_from_brand(text: object) -> str | None:
+    """Return the kind of outlet a brand (or a name holding one) runs: 美团 is food delivery."""
+    return _contained(BRANDS, _key(text))
 
 
 def chinese_words(vocabulary: str) -> dict[str, list[str]]:
