@@ -12,7 +12,7 @@
   for the rows already stored.
 
 Revision ID: 0006_etl_identity
-Revises: 0009_liaisons
+Revises: 0010_layers
 """
 
 from collections.abc import Sequence
@@ -22,7 +22,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0006_etl_identity"
-down_revision: str | None = "0009_liaisons"
+down_revision: str | None = "0010_layers"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -83,7 +83,7 @@ OUTLETS = Layer(
         Property("synthetic", "c.synthetic", "boolean", "generated, not real"),
     ),
     # The outlets with the most riders are kept first when a tile holds more than the cap.
-    order_sql="c.riders DESC, c.id",
+    order_sql="c.riders DESC NULLS LAST, c.id",  # unknown riders (NULL) last, not first
     cap_note="most riders first, then by id",
     minzoom=6,
     maxzoom=16,
