@@ -11,7 +11,7 @@
   does the same in Python); ``stations.name_key`` and ``outlets.name_key`` keep it, filled here
   for the rows already stored.
 
-Revision ID: 0006_etl_identity
+Revision ID: 0011_etl_identity
 Revises: 0010_layers
 """
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0006_etl_identity"
+revision: str = "0011_etl_identity"
 down_revision: str | None = "0010_layers"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
