@@ -12,6 +12,7 @@ from geo_api import vocab
 from geo_api.auth import Principal, authenticate, require_role
 from geo_api.database import iter_session
 from geo_api.settings import Settings
+from geo_api.stations.nearest import CandidateReader
 from tiles.service import MapLayers
 
 # The OpenAPI security scheme (Swagger UI's Authorize button). auto_error=False: a missing key is
@@ -55,6 +56,12 @@ async def get_read_session(request: Request) -> AsyncIterator[Session]:
         yield session
 
 
+async def get_station_candidates(request: Request) -> CandidateReader:
+    """Return where nearest-station candidates are read: the app's asyncpg pool."""
+    reader: CandidateReader = request.app.state.station_candidates
+    return reader
+
+
 async def get_write_session(request: Request) -> AsyncIterator[Session]:
     """Yield a session for a read path that may need to write; the route commits it.
 
@@ -75,6 +82,7 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 WriteSessionDep = Annotated[Session, Depends(get_write_session)]
+StationCandidatesDep = Annotated[CandidateReader, Depends(get_station_candidates)]
 MapLayersDep = Annotated[MapLayers, Depends(get_map_layers)]
 
 

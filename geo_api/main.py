@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from geo_api.database import create_db_engine, create_read_engine, session_factory
 from geo_api.handlers import add_exception_handlers
+from geo_api.read_pool import ReadPool
 from geo_api.reference import add_reference_pages, operation_id
 from geo_api.routes import (
     assignments,
@@ -23,6 +24,7 @@ from geo_api.routes import (
     tiles,
 )
 from geo_api.settings import Settings, get_settings
+from geo_api.stations.nearest import PoolCandidates
 from tiles.layers import LAYERS
 from tiles.service import MapLayers
 
@@ -42,12 +44,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = create_db_engine(settings)
     read_engine = create_read_engine(settings)
+    read_pool = ReadPool(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         engine.dispose()
         read_engine.dispose()
+        await read_pool.close()
 
     app = FastAPI(
         title="warmmap",
@@ -62,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.read_engine = read_engine
     app.state.session_factory = session_factory(engine)
+    app.state.station_candidates = PoolCandidates(read_pool)
     app.state.layers = MapLayers(LAYERS, settings)
     add_exception_handlers(app)
     add_reference_pages(app)

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from geo_api.coords import OUTPUT_SYSTEMS, POINT_INPUT_SYSTEMS
-from geo_api.dependencies import PlannerDep, ReadSessionDep, SessionDep, SettingsDep
+from geo_api.dependencies import PlannerDep, SessionDep, SettingsDep, StationCandidatesDep
 from geo_api.responses import error_responses
 from geo_api.routes import DocumentedRoute
 from geo_api.stations import inputs, records, reports
@@ -79,8 +79,8 @@ has a stable `code`, an English `message`, a Chinese `message_zh` and the number
     description=NEAREST_DESCRIPTION,
     responses=error_responses(422),
 )
-def nearest(
-    session: ReadSessionDep,
+async def nearest(
+    candidates: StationCandidatesDep,
     request: Request,
     # No range here: a latitude of 104 is a swapped pair, which inputs.point_to_wgs84 names.
     lon: Annotated[float, Query(description="longitude in `crs`")],
@@ -113,7 +113,8 @@ def nearest(
         minute_of_week=minute,
     )
     asked = Asked(point_lon, point_lat, local, minute, inputs.output_crs(out_crs))
-    return Response(nearest_answer(session, query, asked), media_type="application/json")
+    answer = await nearest_answer(candidates, query, asked)
+    return Response(answer, media_type="application/json")
 
 
 @router.get("/stations", response_model=StationCollection, responses=error_responses(422))

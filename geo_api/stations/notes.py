@@ -18,11 +18,14 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from geo_api.notes import note
 from geo_api.stations.geojson import RIDE_KMH, WALK_KMH, travel_min
-from geo_api.stations.nearest import NearbyStation, NearestQuery, nearest_stations
+from geo_api.stations.nearest import (
+    CandidateReader,
+    NearbyStation,
+    NearestQuery,
+    search_nearest,
+)
 from geo_api.stations.opening import opening_times
 
 # Beyond this a rider would rather know before setting off: an hour on foot.
@@ -132,27 +135,29 @@ def _no_match_note(query: NearestQuery) -> dict[str, Any]:
     )
 
 
-def empty_note(session: Session, query: NearestQuery, local: datetime) -> dict[str, Any]:
+async def empty_note(
+    reader: CandidateReader, query: NearestQuery, local: datetime
+) -> dict[str, Any]:
     """Return why nothing matched ``query``, asking again with one filter dropped at a time."""
     if query.max_distance_m is not None:
-        beyond = nearest_stations(session, replace(query, k=1, max_distance_m=None))
+        beyond = await search_nearest(reader, replace(query, k=1, max_distance_m=None))
         if beyond:
             return _beyond_note(beyond[0], query.max_distance_m)
     if query.open_only:
-        closed = nearest_stations(
-            session, replace(query, k=1, max_distance_m=None, open_only=False)
+        closed = await search_nearest(
+            reader, replace(query, k=1, max_distance_m=None, open_only=False)
         )
         if closed:
             return _closed_note(closed[0], query, local)
     return _no_match_note(query)
 
 
-def answer_notes(
-    session: Session, query: NearestQuery, stations: list[NearbyStation], local: datetime
+async def answer_notes(
+    reader: CandidateReader, query: NearestQuery, stations: list[NearbyStation], local: datetime
 ) -> list[dict[str, Any]]:
     """Return the notes of an answer: why it is empty, or that its nearest station is far."""
     if not stations:
-        return [empty_note(session, query, local)]
+        return [await empty_note(reader, query, local)]
     if stations[0].distance_m > FAR_M:
         return [far_note(stations[0])]
     return []
