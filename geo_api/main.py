@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from geo_api.database import create_db_engine, create_read_engine, session_factory
 from geo_api.handlers import add_exception_handlers
+from geo_api.nearest_shortcut import NearestShortcut
 from geo_api.read_pool import ReadPool
 from geo_api.reference import add_reference_pages, operation_id
 from geo_api.routes import (
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.station_candidates = PoolCandidates(read_pool)
     app.state.layers = MapLayers(LAYERS, settings)
     add_exception_handlers(app)
+    app.add_middleware(NearestShortcut)
     add_reference_pages(app)
     app.include_router(health.router)
     app.include_router(batches.router)

@@ -11,12 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from geo_api.database import sqlalchemy_url
-from geo_api.dependencies import (
-    get_read_session,
-    get_session,
-    get_station_candidates,
-    get_write_session,
-)
+from geo_api.dependencies import get_read_session, get_session, get_write_session
 from geo_api.main import create_app
 from geo_api.migrate import alembic_config
 from geo_api.settings import Settings
@@ -85,7 +80,7 @@ def app(settings: Settings, session: Session) -> Iterator[FastAPI]:
     app.dependency_overrides[get_session] = test_session
     app.dependency_overrides[get_read_session] = test_session
     app.dependency_overrides[get_write_session] = test_session
-    app.dependency_overrides[get_station_candidates] = lambda: SessionCandidates(session)
+    app.state.station_candidates = SessionCandidates(session)
     yield app
     app.state.engine.dispose()
 

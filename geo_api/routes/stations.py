@@ -9,9 +9,8 @@ from geo_api.dependencies import PlannerDep, SessionDep, SettingsDep, StationCan
 from geo_api.responses import error_responses
 from geo_api.routes import DocumentedRoute
 from geo_api.stations import inputs, records, reports
-from geo_api.stations.answer import nearest_answer
-from geo_api.stations.geojson import TRAVEL_DESCRIPTION, Asked, NearbyCollection
-from geo_api.stations.nearest import NearestQuery
+from geo_api.stations.answer import NearestRequest, nearest_answer, nearest_query
+from geo_api.stations.geojson import TRAVEL_DESCRIPTION, NearbyCollection
 from geo_api.stations.schemas import (
     AMENITY_WORDS,
     KIND_WORDS,
@@ -26,7 +25,6 @@ from geo_api.stations.schemas import (
     StationFields,
 )
 from geo_api.vocab import ReportStatus
-from geo_api.vocab.hours import local_time, minute_of_week
 
 router = APIRouter(tags=["stations"], responses=error_responses(503), route_class=DocumentedRoute)
 
@@ -97,22 +95,11 @@ async def nearest(
     out_crs: Annotated[str, Query(description=", ".join(OUTPUT_SYSTEMS))] = "wgs84",
 ) -> Response:
     """Find the nearest open stations with the services a worker needs."""
-    point_lon, point_lat = inputs.point_to_wgs84(lon, lat, crs)
-    # the app's settings straight from its state: a SettingsDep would cost a thread hop
-    timezone = request.app.state.settings.timezone
-    local = local_time(inputs.parse_at(at), timezone)
-    minute = minute_of_week(local, timezone)
-    query = NearestQuery(
-        lon=point_lon,
-        lat=point_lat,
-        k=k,
-        max_distance_m=max_distance_m,
-        amenities=inputs.check_amenities(amenity or []),
-        kind=inputs.check_station_kind(kind),
-        open_only=open_now,
-        minute_of_week=minute,
+    asks = NearestRequest(
+        lon, lat, crs, k, max_distance_m, tuple(amenity or ()), kind, open_now, at, out_crs
     )
-    asked = Asked(point_lon, point_lat, local, minute, inputs.output_crs(out_crs))
+    # the app's settings straight from its state: a SettingsDep would cost a dependency
+    query, asked = nearest_query(asks, request.app.state.settings.timezone)
     answer = await nearest_answer(candidates, query, asked)
     return Response(answer, media_type="application/json")
 
