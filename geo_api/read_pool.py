@@ -44,6 +44,15 @@ async def _init_connection(connection: asyncpg.Connection) -> None:
     )
 
 
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """Return a connection to the pool as it is (after asyncpg rolls back any open transaction).
+
+    asyncpg's default reset (``RESET ALL``, ``CLOSE ALL``, ``UNLISTEN *``, advisory unlocks) is a
+    round trip per request; the statements run here change no session state, so it resets
+    nothing. It cost a third of the CPU of a nearest answer (``bench/README.md``).
+    """
+
+
 class ReadPool:
     """A lazily made asyncpg pool for ``settings.database_url``, one per event loop."""
 
@@ -68,6 +77,7 @@ class ReadPool:
                     timeout=self._settings.db_connect_timeout_s,
                     server_settings={"application_name": "warmmap-read"},
                     init=_init_connection,
+                    reset=_keep_session,
                 )
         return self._pool
 
