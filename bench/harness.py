@@ -71,9 +71,12 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(
-    url: str | None = None, workers: int = 1, env: dict[str, str] | None = None
+    url: str | None = None,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
 ) -> Iterator[str]:
-    """Run ``warmmap serve`` in a child process (with ``env`` added) and yield its base URL."""
+    """Run ``warmmap serve ARGS`` in a child process (with ``env`` added); yield its base URL."""
     port = free_port()
     env = os.environ | {"WARMMAP_DATABASE_URL": url or database_url()} | (env or {})
     process = subprocess.Popen(
@@ -86,6 +89,7 @@ def running_server(
             str(port),
             "--workers",
             str(workers),
+            *args,
         ],
         env=env,
         stdout=subprocess.DEVNULL,

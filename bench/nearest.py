@@ -8,8 +8,9 @@ connections each, measured in the same run (``ROUNDS`` rounds, sides alternating
   geom::geography <-> p LIMIT 5`` for a random Chengdu point: the baseline (goal: HTTP within 2x).
 - ``candidates``: pgbench running warmmap's own candidate query (``nearest_sql``), to show what
   of the time is the database's.
-- ``warmmap``: wrk against ``warmmap serve --workers 2`` over the same points, plain and with
-  filters.
+- ``warmmap``: wrk against ``warmmap serve --workers 2`` (granian) over the same points, plain
+  and with filters; and plain with ``--server uvicorn`` (uvloop, httptools), to show the server's
+  share.
 - ``tipg``: wrk against tipg 1.6.1 (``bench/.venv-tipg``, two uvicorn workers) publishing the
   plain KNN as a function collection (``tipg_nearest.nearest(lon, lat, k)``) on the same
   database.
@@ -282,7 +283,7 @@ def run() -> dict[str, Any]:
     warm_cache(url, points)
     knn_script = "\n".join([*_pgbench_point(), KNN_SQL.format(lon=":lon", lat=":lat") + ";"])
     runs: dict[str, list[dict[str, Any]]] = {"knn": [], "candidates": [], "tipg": []}
-    runs |= {f"warmmap {name}": [] for name in VARIANTS}
+    runs |= {f"warmmap {name}": [] for name in VARIANTS} | {"warmmap plain, uvicorn": []}
     for _ in range(ROUNDS):
         runs["knn"].append(pgbench(knn_script, url))
         runs["candidates"].append(pgbench(_candidates_script(), url))
@@ -291,6 +292,10 @@ def run() -> dict[str, Any]:
                 paths = warmmap_paths(points, params)
                 wrk(base, paths[:500], duration_s=2)  # warm up the workers and their pools
                 runs[f"warmmap {name}"].append(wrk(base, paths))
+        with running_server(url, workers=2, args=("--server", "uvicorn")) as base:
+            paths = warmmap_paths(points, {})
+            wrk(base, paths[:500], duration_s=2)
+            runs["warmmap plain, uvicorn"].append(wrk(base, paths))
         with tipg_server(url) as base:
             wrk(base, tipg_paths(points[:500]), duration_s=2)
             runs["tipg"].append(wrk(base, tipg_paths(points)))
