@@ -47,10 +47,12 @@ def create_read_engine(settings: Settings) -> Engine:
     """Create the autocommit engine of read-only hot paths.
 
     The request-scoped session costs three round trips per request besides the query: the
-    pool's pre-ping, BEGIN and COMMIT. ``/stations/nearest`` only reads, so it runs on this
-    engine in autocommit without pre-ping; the benchmark measured 40 to 50 % more requests per
-    second under load with it. A connection that died with the server is handled where it is
-    used: ``nearest_stations`` retries once on a fresh connection, as pre-ping would have.
+    pool's pre-ping, BEGIN and COMMIT. Routes that only read (``ReadSessionDep``: tiles, OGC
+    items) run on this engine in autocommit without pre-ping; for ``/stations/nearest`` the
+    benchmark measured 40 to 50 % more requests per second under load with it, before that route
+    moved to its own asyncpg pool (``geo_api.read_pool``). A connection that died with the server
+    is handled where it is used, e.g. ``nearest_stations`` retries once on a fresh connection,
+    as pre-ping would have.
     """
     return create_db_engine(settings, read_only_hot_path=True)
 
