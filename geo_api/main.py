@@ -23,6 +23,7 @@ from geo_api.routes import (
     tiles,
 )
 from geo_api.settings import Settings, get_settings
+from geo_api.webmap.page import add_web_map
 from tiles.layers import LAYERS
 from tiles.service import MapLayers
 
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.layers = MapLayers(LAYERS, settings)
     add_exception_handlers(app)
     add_reference_pages(app)
+    add_web_map(app)
     app.include_router(health.router)
     app.include_router(batches.router)
     app.include_router(stations.router)

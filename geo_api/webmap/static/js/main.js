@@ -1,0 +1,70 @@
+// The web map's entry: read the URL (view, lang, lon, lat, crs), draw the header, make the
+// map, and hand both to the chosen view's module.
+import { api } from "./api.js";
+import { createMap, whenLoaded } from "./basemap.js";
+import { fill, h } from "./dom.js";
+import en from "./strings/en.js";
+import zh from "./strings/zh.js";
+
+const VIEWS = ["worker", "planner", "manager"];
+
+function readParams() {
+  const query = new URLSearchParams(location.search);
+  const number = (name) => (query.get(name) === null || query.get(name) === "" ? null : Number(query.get(name)));
+  return {
+    view: VIEWS.includes(query.get("view")) ? query.get("view") : "worker",
+    lang: query.get("lang") === "en" ? "en" : "zh",
+    lon: number("lon"),
+    lat: number("lat"),
+    crs: query.get("crs") || "wgs84",
+    city: query.get("city"),
+    query,
+  };
+}
+
+function linkTo(params, changes) {
+  const query = new URLSearchParams(params.query);
+  for (const [name, value] of Object.entries(changes)) query.set(name, value);
+  return `?${query}`;
+}
+
+function header(params, t) {
+  document.title = `${t.title} · ${t.views[params.view]}`;
+  document.querySelector("[data-testid=title]").textContent = t.title;
+  fill(document.querySelector("[data-testid=views]"), VIEWS.map((view) =>
+    h("a", { href: linkTo(params, { view }), "aria-current": view === params.view ? "page" : null, "data-view": view }, t.views[view])));
+  const other = document.querySelector("[data-testid=lang-switch]");
+  other.textContent = t.other_lang;
+  other.href = linkTo(params, { lang: params.lang === "zh" ? "en" : "zh" });
+}
+
+// Where the map starts: the asked point, else the extent of the stations.
+async function start(params) {
+  if (params.lon !== null && params.lat !== null) return { center: [params.lon, params.lat], zoom: 14 };
+  try {
+    const [west, south, east, north] = (await api("tiles/stations.json")).bounds;
+    return { center: [(west + east) / 2, (south + north) / 2], zoom: 4, bounds: [[west, south], [east, north]] };
+  } catch {
+    return { center: [104.07, 30.66], zoom: 4 };
+  }
+}
+
+async function main() {
+  const params = readParams();
+  const t = params.lang === "en" ? en : zh;
+  document.documentElement.lang = params.lang === "en" ? "en" : "zh-CN";
+  header(params, t);
+  const view = await start(params);
+  const map = createMap(document.getElementById("map"), view);
+  if (view.bounds) map.fitBounds(view.bounds, { padding: 20, duration: 0 });
+  const module = await import(`./${params.view}.js`);
+  module[`${params.view}View`]({ map, panel: document.getElementById("panel"), t, lang: params.lang, params });
+  globalThis.warmmap = { map }; // for users' own automation
+  // Tests and automation wait for this rather than for a script (the page's CSP forbids eval).
+  // data-idle: every tile and overlay asked for is drawn (screenshots wait for it).
+  whenLoaded(map).then(() => { map.getContainer().dataset.state = "loaded"; });
+  map.on("idle", () => { map.getContainer().dataset.idle = "true"; });
+  map.on("dataloading", () => { map.getContainer().dataset.idle = "false"; });
+}
+
+main();
