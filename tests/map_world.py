@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from geo_api.coverage.refresh import refresh_city
 from geo_api.database import sqlalchemy_url
 from geo_api.models import Base
-from tests.browser import LiveServer, screenshot
+from tests.browser import LiveServer, LoopbackPage, screenshot
 from tests.coverage_city import make_outlet
 from tests.factories import daily, make_station
 from tests.liaison_world import A2, B1, BOXES, DISTRICT, World, build_world
@@ -137,3 +137,11 @@ def map_screenshot(page: Page, name: str) -> None:
     """Screenshot the web map once every tile and overlay it asked for is drawn."""
     page.wait_for_selector("[data-testid=map][data-idle=true]")
     screenshot(page, name)
+
+
+def assert_clean(page: LoopbackPage) -> None:
+    """The page left no trace of trouble: nothing offsite, refused, thrown or logged as error."""
+    assert page.offsite == []
+    assert page.traffic.refused == []
+    assert page.traffic.errors == []
+    assert page.traffic.console_errors == []

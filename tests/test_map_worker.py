@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 from playwright.sync_api import Page, expect
 
 from tests.browser import LoopbackPage
-from tests.map_world import MapWorld, map_screenshot
+from tests.map_world import MapWorld, assert_clean, map_screenshot
 
 HOME = (104.018, 30.622)  # in community A1, among the world's stations
 READY = "[data-testid=nearest-list][data-state=ready]"
@@ -18,13 +18,6 @@ def listed(page: Page) -> list[int]:
 
 def api_order(world: MapWorld, **params) -> list[int]:
     return [f["properties"]["id"] for f in world.get("/stations/nearest", **params)["features"]]
-
-
-def assert_clean(page: LoopbackPage) -> None:
-    assert page.offsite == []
-    assert page.traffic.errors == []
-    assert page.traffic.console_errors == []
-    assert page.traffic.refused == []
 
 
 def test_a_point_in_the_url_lists_the_apis_stations_in_order(
