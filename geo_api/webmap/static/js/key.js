@@ -1,6 +1,6 @@
 // The planner's or grid manager's API key: typed once, kept for this tab in session storage,
 // sent only as the X-API-Key header (never in a URL).
-import { h } from "./dom.js";
+import { fill, h } from "./dom.js";
 
 const STORAGE = "warmmap.apiKey";
 
@@ -28,4 +28,17 @@ export function keyForm(t, done) {
     done();
   });
   return form;
+}
+
+// Build a view that needs a key once there is one; until then the panel asks for it.
+export function withKey(context, title, build) {
+  if (storedKey()) {
+    build(context);
+    return;
+  }
+  fill(context.panel, h("h2", {}, title), keyForm(context.t, () => withKey(context, title, build)));
+}
+
+export function signOutButton(t) {
+  return h("button", { type: "button", onclick: () => { forgetKey(); location.reload(); } }, t.key_forget);
 }

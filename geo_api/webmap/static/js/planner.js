@@ -5,7 +5,7 @@ import { badgeMarker, emptyCollection, fitPoints, setOverlay, whenLoaded } from 
 import { coverageCurve } from "./chart.js";
 import { fill, h } from "./dom.js";
 import { count, noteText, share } from "./format.js";
-import { forgetKey, keyForm, storedKey } from "./key.js";
+import { signOutButton, withKey } from "./key.js";
 import { legend, RIDER_STEPS, SHARE_STEPS, stepColour } from "./legend.js";
 
 const THRESHOLDS = [500, 1000, 2000, 3000];
@@ -29,12 +29,7 @@ async function defaultCity(params) {
 }
 
 export function plannerView(context) {
-  const { panel, t } = context;
-  if (!storedKey()) {
-    fill(panel, h("h2", {}, t.planner_title), keyForm(t, () => plannerView(context)));
-    return;
-  }
-  planner(context);
+  withKey(context, context.t.planner_title, planner);
 }
 
 function planner({ map, panel, t, lang, params }) {
@@ -49,10 +44,9 @@ function planner({ map, panel, t, lang, params }) {
   const run = h("button", { type: "button", class: "primary", "data-testid": "plan-run", onclick: plan }, t.plan_run);
   const planned = h("div", { "data-testid": "plan-result" });
   const cases = h("div", { "data-testid": "case-stats" });
-  const signOut = h("button", { type: "button", onclick: () => { forgetKey(); location.reload(); } }, t.key_forget);
 
   fill(panel,
-    h("div", { class: "row" }, h("h2", {}, t.planner_title), signOut),
+    h("div", { class: "row" }, h("h2", {}, t.planner_title), signOutButton(t)),
     h("div", { class: "row" },
       h("label", {}, t.city, " ", city), h("label", {}, t.threshold, " ", threshold), h("label", {}, t.area_level, " ", level),
       h("button", { type: "button", "data-testid": "planner-show", onclick: show }, t.show)),
