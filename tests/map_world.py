@@ -8,6 +8,7 @@ committed, because the live server reads through its own engine, and deleted at 
 """
 
 import json
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -64,8 +65,11 @@ def call(url: str, body: Any = None, headers: dict[str, str] | None = None) -> A
     request = urllib.request.Request(url, data=data, headers=headers or {})
     if data is not None:
         request.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as error:  # say which call and why, not just the status
+        raise AssertionError(f"{url}: {error.code} {error.read().decode()}") from None
 
 
 def id_tables() -> list[str]:

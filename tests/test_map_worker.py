@@ -4,6 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import Page, expect
 
+from geo_api.coords import wgs84_to_gcj02
 from tests.browser import LoopbackPage
 from tests.map_world import MapWorld, assert_clean, map_screenshot
 
@@ -70,10 +71,13 @@ def test_a_click_lists_the_stations_of_that_point(map_world: MapWorld, page: Loo
 
 
 def test_a_rider_reports_a_problem_where_they_stand(map_world: MapWorld, page: LoopbackPage):
+    # As a phone's Amap or WeChat gives the point: GCJ-02, named in the URL.
     lon, lat = HOME
+    gcj = [float(v) for v in wgs84_to_gcj02(lon, lat)]
     browser_page = page.page
-    browser_page.goto(f"{map_world.server}/map?lang=en&lon={lon}&lat={lat}")
+    browser_page.goto(f"{map_world.server}/map?lang=en&lon={gcj[0]}&lat={gcj[1]}&crs=gcj02")
     browser_page.wait_for_selector(READY)
+    assert listed(browser_page) == api_order(map_world, lon=lon, lat=lat, k=5)
     browser_page.locator("[data-testid=report-here]").click()
     category = browser_page.locator("[data-testid=report-category]")
     expect(category.locator("option[value=no_rider_entry]")).to_have_count(1)
@@ -86,5 +90,6 @@ def test_a_rider_reports_a_problem_where_they_stand(map_world: MapWorld, page: L
     token = receipt.locator("code").inner_text()
     case = map_world.get(f"/cases/{case_id}", token=token)
     assert case["category"] == "no_rider_entry"
-    assert abs(case["geometry"]["coordinates"][0] - lon) < 1e-6
+    stored = case["geometry"]["coordinates"]
+    assert abs(stored[0] - lon) < 1e-5 and abs(stored[1] - lat) < 1e-5  # within a metre
     assert_clean(page)

@@ -61,13 +61,18 @@ export function createMap(container, { center, zoom }) {
     dragRotate: false,
     pitchWithRotate: false,
   });
+  styleLoaded.set(map, new Promise((resolve) => map.once("load", resolve)));
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
   map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
   return map;
 }
 
+// Resolves once the style has loaded ("load" fires once; map.loaded() turns false again
+// whenever tiles are loading, so it cannot tell a view built later).
+const styleLoaded = new WeakMap();
+
 export function whenLoaded(map) {
-  return map.loaded() ? Promise.resolve() : new Promise((resolve) => map.once("load", resolve));
+  return styleLoaded.get(map);
 }
 
 // An HTML marker: a round badge with a short text (a rank, "me"), no glyphs needed.

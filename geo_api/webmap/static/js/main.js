@@ -3,16 +3,19 @@
 import { api } from "./api.js";
 import { createMap, whenLoaded } from "./basemap.js";
 import { fill, h } from "./dom.js";
+import { managerView } from "./manager.js";
+import { plannerView } from "./planner.js";
 import en from "./strings/en.js";
 import zh from "./strings/zh.js";
+import { workerView } from "./worker.js";
 
-const VIEWS = ["worker", "planner", "manager"];
+const VIEWS = { worker: workerView, planner: plannerView, manager: managerView };
 
 function readParams() {
   const query = new URLSearchParams(location.search);
   const number = (name) => (query.get(name) === null || query.get(name) === "" ? null : Number(query.get(name)));
   return {
-    view: VIEWS.includes(query.get("view")) ? query.get("view") : "worker",
+    view: query.get("view") in VIEWS ? query.get("view") : "worker",
     lang: query.get("lang") === "en" ? "en" : "zh",
     lon: number("lon"),
     lat: number("lat"),
@@ -31,7 +34,7 @@ function linkTo(params, changes) {
 function header(params, t) {
   document.title = `${t.title} · ${t.views[params.view]}`;
   document.querySelector("[data-testid=title]").textContent = t.title;
-  fill(document.querySelector("[data-testid=views]"), VIEWS.map((view) =>
+  fill(document.querySelector("[data-testid=views]"), Object.keys(VIEWS).map((view) =>
     h("a", { href: linkTo(params, { view }), "aria-current": view === params.view ? "page" : null, "data-view": view }, t.views[view])));
   const other = document.querySelector("[data-testid=lang-switch]");
   other.textContent = t.other_lang;
@@ -50,6 +53,7 @@ async function start(params) {
 }
 
 async function main() {
+  performance.mark("warmmap:start"); // MapLibre and the modules are loaded and parsed
   const params = readParams();
   const t = params.lang === "en" ? en : zh;
   document.documentElement.lang = params.lang === "en" ? "en" : "zh-CN";
@@ -57,8 +61,7 @@ async function main() {
   const view = await start(params);
   const map = createMap(document.getElementById("map"), view);
   if (view.bounds) map.fitBounds(view.bounds, { padding: 20, duration: 0 });
-  const module = await import(`./${params.view}.js`);
-  module[`${params.view}View`]({ map, panel: document.getElementById("panel"), t, lang: params.lang, params });
+  VIEWS[params.view]({ map, panel: document.getElementById("panel"), t, lang: params.lang, params });
   globalThis.warmmap = { map }; // for users' own automation
   // Tests and automation wait for this rather than for a script (the page's CSP forbids eval).
   // data-idle: every tile and overlay asked for is drawn (screenshots wait for it).

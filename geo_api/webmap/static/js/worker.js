@@ -12,6 +12,10 @@ const K = 5;
 export function workerView({ map, panel, t, lang, params }) {
   const state = { point: null, amenities: new Set(), openNow: false, at: "", selected: null, answer: null };
   let markers = [];
+  const routeReady = whenLoaded(map).then(() => {
+    setOverlay(map, "route", emptyCollection());
+    map.addLayer({ id: "route-line", type: "line", source: "route", paint: { "line-color": "#1971c2", "line-width": 3, "line-dasharray": [2, 1.5] } });
+  });
 
   const status = h("p", { class: "hint", "data-testid": "worker-status" }, t.worker_hint);
   const list = h("ol", { class: "stations", "data-testid": "nearest-list" });
@@ -88,7 +92,7 @@ export function workerView({ map, panel, t, lang, params }) {
     const first = answer.features[0];
     state.selected = null;
     if (first) choose(first.properties.id, false);
-    else setOverlay(map, "route", emptyCollection());
+    else routeReady.then(() => setOverlay(map, "route", emptyCollection()));
     fitPoints(map, [answer.origin, ...answer.features.map((f) => f.geometry.coordinates)]);
     list.dataset.state = "ready";
     performance.mark("warmmap:stations-drawn");
@@ -118,7 +122,7 @@ export function workerView({ map, panel, t, lang, params }) {
     state.selected = stationId;
     for (const item of list.children) item.setAttribute("aria-selected", String(Number(item.dataset.stationId) === stationId));
     const line = { type: "Feature", properties: {}, geometry: { type: "LineString", coordinates: [state.answer.origin, feature.geometry.coordinates] } };
-    setOverlay(map, "route", { type: "FeatureCollection", features: [line] });
+    routeReady.then(() => setOverlay(map, "route", { type: "FeatureCollection", features: [line] }));
     if (scroll) list.querySelector(`[data-station-id="${stationId}"]`)?.scrollIntoView({ block: "nearest" });
   }
 
@@ -141,10 +145,8 @@ export function workerView({ map, panel, t, lang, params }) {
       { enableHighAccuracy: true, timeout: 8000, maximumAge: 60000 });
   }
 
-  whenLoaded(map).then(() => {
-    setOverlay(map, "route", emptyCollection());
-    map.addLayer({ id: "route-line", type: "line", source: "route", paint: { "line-color": "#1971c2", "line-width": 3, "line-dasharray": [2, 1.5] } });
-    map.on("click", (event) => setPoint({ lon: event.lngLat.lng, lat: event.lngLat.lat, crs: "wgs84" }));
-    if (params.lon !== null && params.lat !== null) setPoint({ lon: params.lon, lat: params.lat, crs: params.crs });
-  });
+  // The stations of a point in the URL are asked for at once: the list and the markers need
+  // no style; only the line to the chosen station waits for the map to load.
+  if (params.lon !== null && params.lat !== null) setPoint({ lon: params.lon, lat: params.lat, crs: params.crs });
+  map.on("click", (event) => setPoint({ lon: event.lngLat.lng, lat: event.lngLat.lat, crs: "wgs84" }));
 }
