@@ -41,11 +41,14 @@ function header(params, t) {
   other.href = linkTo(params, { lang: params.lang === "zh" ? "en" : "zh" });
 }
 
-// Where the map starts: the asked point, else the extent of the stations.
+// Where the map starts: the asked point; else around a station (the extent of every station
+// may span China, zoomed out below our layers' first zoom); else the districts loaded.
 async function start(params) {
   if (params.lon !== null && params.lat !== null) return { center: [params.lon, params.lat], zoom: 14 };
   try {
-    const [west, south, east, north] = (await api("tiles/stations.json")).bounds;
+    const [station] = (await api("stations", { params: { limit: 1 } })).features;
+    if (station) return { center: station.geometry.coordinates, zoom: 11 };
+    const [west, south, east, north] = (await api("tiles/districts.json")).bounds;
     return { center: [(west + east) / 2, (south + north) / 2], zoom: 4, bounds: [[west, south], [east, north]] };
   } catch {
     return { center: [104.07, 30.66], zoom: 4 };
@@ -60,6 +63,7 @@ async function main() {
   header(params, t);
   const view = await start(params);
   const map = createMap(document.getElementById("map"), view);
+  performance.mark("warmmap:map-created");
   if (view.bounds) map.fitBounds(view.bounds, { padding: 20, duration: 0 });
   VIEWS[params.view]({ map, panel: document.getElementById("panel"), t, lang: params.lang, params });
   globalThis.warmmap = { map }; // for users' own automation
