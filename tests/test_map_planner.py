@@ -62,6 +62,7 @@ def test_the_planner_plans_sites_and_sees_cases(map_world: MapWorld, page: Loopb
     expect(points).to_have_count(3)  # before, then one and two sites
     stats = browser_page.locator("[data-testid=case-stats] tbody tr")
     expect(stats.first).to_be_visible()
+    browser_page.locator("[data-testid=coverage-curve]").scroll_into_view_if_needed()
     map_screenshot(browser_page, "map-planner-phone")
     browser_page.set_viewport_size({"width": 1280, "height": 800})
     map_screenshot(browser_page, "map-planner-desktop")

@@ -10,7 +10,7 @@ const AMENITIES = ["charging", "water", "toilet", "rest", "microwave", "first_ai
 const K = 5;
 
 export function workerView({ map, panel, t, lang, params }) {
-  const state = { point: null, amenities: new Set(), openNow: false, at: "", selected: null, answer: null };
+  const state = { asked: 0, point: null, amenities: new Set(), openNow: false, at: "", selected: null, answer: null };
   let markers = [];
   const routeReady = whenLoaded(map).then(() => {
     setOverlay(map, "route", emptyCollection());
@@ -57,6 +57,7 @@ export function workerView({ map, panel, t, lang, params }) {
 
   async function refresh() {
     if (!state.point) return;
+    const ticket = ++state.asked; // a later question wins over an earlier, slower answer
     list.dataset.state = "loading";
     const { lon, lat, crs } = state.point;
     try {
@@ -66,9 +67,11 @@ export function workerView({ map, panel, t, lang, params }) {
           open_now: state.openNow ? "true" : null, at: state.at || null,
         },
       });
+      if (ticket !== state.asked) return;
       state.answer = answer;
       draw(answer);
     } catch (error) {
+      if (ticket !== state.asked) return;
       fill(notes, h("p", { class: "error", "data-testid": "worker-error" }, error instanceof ApiError ? error.message : t.failed));
       fill(list);
       list.dataset.state = "error";
