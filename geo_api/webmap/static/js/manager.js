@@ -80,6 +80,7 @@ function manager({ map, panel, t, lang, params }) {
     if (!outlet) return;
     const p = outlet.properties;
     outletPanel.dataset.outletId = outletId;
+    setOverlay(map, "outlet-picked", { type: "FeatureCollection", features: [outlet] });
     fill(outletPanel, h("p", { class: "hint" }, "…"));
     try {
       const liaisons = await api("liaisons", { params: { community: p.community_adcode, active: true, limit: 1000 }, key: true });
@@ -154,6 +155,11 @@ function manager({ map, panel, t, lang, params }) {
         "circle-radius": 7, "circle-stroke-color": "#fff", "circle-stroke-width": 2,
         "circle-color": ["match", ["get", "assignment"], "all", STATE_COLOURS.all, "part", STATE_COLOURS.part, STATE_COLOURS.none],
       },
+    });
+    setOverlay(map, "outlet-picked", emptyCollection());
+    map.addLayer({
+      id: "outlet-picked-ring", type: "circle", source: "outlet-picked",
+      paint: { "circle-radius": 12, "circle-color": "rgba(0,0,0,0)", "circle-stroke-color": "#1971c2", "circle-stroke-width": 3 },
     });
     map.on("click", "outlets-dot", (event) => pick(event.features[0].properties.id));
     map.on("mouseenter", "outlets-dot", () => { map.getCanvas().style.cursor = "pointer"; });
