@@ -67,6 +67,11 @@ def test_a_click_lists_the_stations_of_that_point(map_world: MapWorld, page: Loo
     assert listed(browser_page) == api_order(map_world, **clicked, k=5, amenity="charging")
     expect(browser_page.locator("[data-testid=locate-me]")).to_have_text("Locate me")
     map_screenshot(browser_page, "map-worker-desktop")
+    # The base map is our own layers: their TileJSON and tiles, from warmmap itself.
+    asked = " ".join(page.traffic.requests)
+    for layer in ("districts", "streets", "stations"):
+        assert f"/tiles/{layer}.json" in asked
+        assert f"/tiles/{layer}/" in asked
     assert_clean(page)
 
 
