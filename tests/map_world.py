@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,10 @@ from tests.browser import LiveServer, LoopbackPage, screenshot
 from tests.coverage_city import make_outlet
 from tests.factories import daily, make_station
 from tests.liaison_world import A2, B1, BOXES, DISTRICT, World, build_world
+
+# The map tests' assertions wait on a page drawing WebGL in software, on a machine the whole
+# suite shares: 5 s (Playwright's default) is not always enough for a map to settle.
+expect.set_options(timeout=20_000)
 
 # Stations: (lon, lat, amenities, opening hours as minutes of the day or None for 24 hours).
 STATIONS = [
