@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: demo test lint bench db tools install serve clean notebook
+.PHONY: demo test lint bench db tools assets install serve clean notebook
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,11 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-install: $(STAMP)
+install: $(STAMP) assets
+
+# The web map's MapLibre GL JS, from npm (web/package-lock.json), copied where warmmap serves it.
+assets:
+	@scripts/bootstrap-assets
 
 db:
 	@scripts/bootstrap-db
@@ -60,4 +64,4 @@ bench: db install $(SPOPT_VENV)/.installed $(TIPG_VENV)/.installed
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache web/node_modules geo_api/webmap/static/vendor

@@ -79,7 +79,10 @@ async def get_map_layers(request: Request) -> MapLayers:
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the session commits before the answer is sent, so a client that reads
+# right after a write sees it, and a failed commit is answered as an error, never after a 2xx
+# (FastAPI's default for dependencies with yield is to end them after the response is sent).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 StationCandidatesDep = Annotated[CandidateReader, Depends(get_station_candidates)]

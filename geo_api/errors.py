@@ -47,5 +47,9 @@ class RateLimited(WarmmapError):
     """Too many requests of this kind from one client."""
 
 
-class DatabaseUnavailable(WarmmapError):
+class Unavailable(WarmmapError):
+    """Something the answer needs is not installed or not reachable (answered with 503)."""
+
+
+class DatabaseUnavailable(Unavailable):
     """PostgreSQL cannot be reached or answered with an error of its own."""

@@ -22,7 +22,7 @@ STATUS_CODES: dict[type[errors.WarmmapError], int] = {
     errors.Forbidden: 403,
     errors.PayloadTooLarge: 413,
     errors.RateLimited: 429,
-    errors.DatabaseUnavailable: 503,
+    errors.Unavailable: 503,
 }
 
 

@@ -26,6 +26,7 @@ from geo_api.routes import (
 )
 from geo_api.settings import Settings, get_settings
 from geo_api.stations.nearest import PoolCandidates
+from geo_api.webmap.page import add_web_map
 from tiles.layers import LAYERS
 from tiles.service import MapLayers
 
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     add_exception_handlers(app)
     app.add_middleware(NearestShortcut)
     add_reference_pages(app)
+    add_web_map(app)
     app.include_router(health.router)
     app.include_router(batches.router)
     app.include_router(stations.router)

@@ -37,6 +37,9 @@ CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-background-networking",
     "--disable-component-update",
+    # WebGL without a GPU, for the web map's MapLibre (software rendering through SwiftShader).
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
 ]
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 OUTPUT = Path(__file__).parent / "output"

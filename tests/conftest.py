@@ -21,13 +21,15 @@ from tests.proxy import TcpProxy
 
 # The demo dataset's session fixtures (demo_files, demo_database_url, demo_engine); the load
 # tests' database; the browser tests' (live_server, browser, page); the case tests' small
-# district (case_city); the map layers' demo database and server (layers_server).
+# district (case_city); the map layers' demo database and server (layers_server); the web map's
+# committed district (map_world).
 pytest_plugins = [
     "tests.demo_fixtures",
     "tests.load_fixtures",
     "tests.browser",
     "tests.case_city",
     "tests.layers_fixtures",
+    "tests.map_world",
 ]
 
 

@@ -116,6 +116,15 @@ def test_out_crs_converts_the_geometry(client, three):
             assert distance_m(lon, lat, station.source_x, station.source_y) < 1.0
 
 
+def test_origin_is_the_asked_point_in_the_answers_system(client, three):
+    gcj = [float(v) for v in wgs84_to_gcj02(LON, LAT)]
+    asked_in_gcj = {"lon": gcj[0], "lat": gcj[1], "crs": "gcj02"}
+    body = client.get("/stations/nearest", params=asked_in_gcj).json()
+    assert distance_m(*body["origin"], LON, LAT) < 1.0  # WGS-84 by default: a map draws from it
+    back = client.get("/stations/nearest", params={**asked_in_gcj, "out_crs": "gcj02"}).json()
+    assert distance_m(*back["origin"], *gcj) < 1.0
+
+
 def test_links_land_within_a_metre_of_the_station(client, three):
     body = client.get("/stations/nearest", params={"lon": LON, "lat": LAT}).json()
     for feature, station in zip(body["features"], three, strict=True):

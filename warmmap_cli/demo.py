@@ -64,6 +64,11 @@ def demo(
         typer.echo(f"try: GET /cases/{cases.example_id}?token={cases.example_token}")
     refresh_cities([city.adcode for city in CITIES], res)
     if not no_serve:
+        base = f"http://{host or config.host}:{port or config.port}"
+        typer.echo(
+            f"web map: {base}/map (planners: {base}/map?view=planner&city=510100, "
+            "grid managers: ?view=manager&scope=510104001, with a key of warmmap keys create)"
+        )
         serve(host=host, port=port)
 
 

@@ -90,6 +90,9 @@ class NearbyCollection(FeatureCollection[NearbyFeature]):
     coordinate_system: OutputSystem = Field(
         description="wgs84 unless out_crs asked for gcj02 or bd09"
     )
+    origin: list[float] = Field(
+        description="the asked point as [lon, lat] in coordinate_system (a map draws from it)"
+    )
     at: str = Field(description="the time open_now, opens_at and closes_at are evaluated at")
     notes: list[Note] = Field(
         description="Why the answer is empty or far, usually none. Codes: "
@@ -181,9 +184,11 @@ def nearby_collection(
     features = [
         nearby_feature(*parts) for parts in zip(stations, positions, links, openings, strict=True)
     ]
+    (origin,) = coordinates_in([asked.lon], [asked.lat], asked.out_crs)
     collection = {
         "type": "FeatureCollection",
         "coordinate_system": asked.out_crs,
+        "origin": origin,
         "at": asked.local.isoformat(),
         "notes": notes,
         "features": features,
