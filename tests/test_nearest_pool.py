@@ -11,6 +11,7 @@ the ASGI shortcut, on committed data in a database of their own (no test transac
 import asyncio
 import random
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from urllib.parse import urlencode
 
@@ -78,7 +79,7 @@ def random_queries(rng: random.Random, n: int) -> list[NearestQuery]:
     ]
 
 
-async def pool_answers(settings: Settings, queries: list[NearestQuery]) -> list:
+async def pool_searches(settings: Settings, queries: list[NearestQuery]) -> list:
     pool = ReadPool(settings)
     try:
         reader = PoolCandidates(pool)
@@ -87,10 +88,17 @@ async def pool_answers(settings: Settings, queries: list[NearestQuery]) -> list:
         await pool.close()
 
 
+def pool_answers(settings: Settings, queries: list[NearestQuery]) -> list:
+    """Run the searches on an event loop of their own, in a thread: the browser tests' Playwright
+    keeps a loop running in the main thread, where ``asyncio.run`` refuses to start another."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, pool_searches(settings, queries)).result()
+
+
 def test_the_pool_answers_like_brute_force(committed):
     settings, stations = committed
     queries = random_queries(random.Random(3), 60)
-    for query, found in zip(queries, asyncio.run(pool_answers(settings, queries)), strict=True):
+    for query, found in zip(queries, pool_answers(settings, queries), strict=True):
         assert_same(found, brute_force(stations, query))
         by_id = {s.id: s for s in stations}
         assert [s.open_now for s in found] == [
@@ -102,7 +110,7 @@ def test_too_few_first_candidates_widen_and_stay_exact(committed, monkeypatch):
     settings, stations = committed
     monkeypatch.setattr(nearest, "FIRST_EXTRA_CANDIDATES", 0)  # the first query asks for k
     queries = [replace(q, max_distance_m=None) for q in random_queries(random.Random(4), 30)]
-    for query, found in zip(queries, asyncio.run(pool_answers(settings, queries)), strict=True):
+    for query, found in zip(queries, pool_answers(settings, queries), strict=True):
         assert_same(found, brute_force(stations, query))
 
 
