@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from geo_api import vocab
 from geo_api.auth import Principal, authenticate, require_role
-from geo_api.database import iter_session
+from geo_api.database import allow_long_statements, iter_session
 from geo_api.settings import Settings
 from tiles.service import MapLayers
 
@@ -46,6 +46,17 @@ def get_session(request: Request) -> Iterator[Session]:
     yield from iter_session(request.app.state.session_factory)
 
 
+def get_long_session(
+    session: Annotated[Session, Depends(get_session)], request: Request
+) -> Session:
+    """Return the request's session, its statements allowed the long timeout.
+
+    For plans, refreshes and auto-assignments, whose work is bounded by their own limits.
+    """
+    allow_long_statements(session, request.app.state.settings.long_statement_timeout_ms)
+    return session
+
+
 async def get_read_session(request: Request) -> AsyncIterator[Session]:
     """Yield a session on the read-only autocommit engine (``database.create_read_engine``).
 
@@ -73,6 +84,7 @@ async def get_map_layers(request: Request) -> MapLayers:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
+LongSessionDep = Annotated[Session, Depends(get_long_session)]
 ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 MapLayersDep = Annotated[MapLayers, Depends(get_map_layers)]

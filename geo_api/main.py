@@ -23,6 +23,7 @@ from geo_api.routes import (
     tiles,
 )
 from geo_api.settings import Settings, get_settings
+from geo_api.web.stack import install as install_middleware
 from tiles.layers import LAYERS
 from tiles.service import MapLayers
 
@@ -40,7 +41,7 @@ it admits. Every error is `{"detail": "<one line>"}`, a 422 naming the parameter
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the warmmap API for ``settings`` (default: from the environment)."""
     settings = settings or get_settings()
-    engine = create_db_engine(settings)
+    engine = create_db_engine(settings, statement_timeout_ms=settings.statement_timeout_ms)
     read_engine = create_read_engine(settings)
 
     @asynccontextmanager
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = session_factory(engine)
     app.state.layers = MapLayers(LAYERS, settings)
     add_exception_handlers(app)
+    install_middleware(app, settings)
     add_reference_pages(app)
     app.include_router(health.router)
     app.include_router(batches.router)

@@ -1,4 +1,8 @@
-"""A TCP proxy that can be taken down and brought back, to play a database outage."""
+"""A TCP proxy that can be taken down, frozen and brought back, to play a database outage.
+
+``stop()`` plays a database that went away (connections cut, nothing listens); ``freeze()`` one
+that hangs (connections open, nothing passes either way, as when its machine stalls).
+"""
 
 import selectors
 import socket
@@ -18,6 +22,16 @@ class TcpProxy:
         self._sockets: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._running = False
+        self._flowing = threading.Event()
+        self._flowing.set()
+
+    def freeze(self) -> None:
+        """Stop passing bytes either way; connections stay open and new ones are accepted."""
+        self._flowing.clear()
+
+    def thaw(self) -> None:
+        """Pass bytes again, those held since ``freeze()`` first."""
+        self._flowing.set()
 
     def start(self) -> None:
         listener = socket.socket()
@@ -58,7 +72,11 @@ class TcpProxy:
         selector.register(b, selectors.EVENT_READ, a)
         try:
             while True:
-                for key, _ in selector.select(timeout=1):
+                if not self._flowing.wait(timeout=0.5):
+                    if a.fileno() == -1 or b.fileno() == -1:
+                        return
+                    continue
+                for key, _ in selector.select(timeout=0.5):
                     data = key.fileobj.recv(65536)  # type: ignore[union-attr]
                     if not data:
                         return
