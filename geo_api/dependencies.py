@@ -29,6 +29,10 @@ API_KEY = APIKeyHeader(
 )
 
 
+# Where geo_api.web.keyfirst leaves the caller it authenticated before the body was read.
+PRINCIPAL_SCOPE_KEY = "warmmap.principal"
+
+
 def get_settings_dep(request: Request) -> Settings:
     """Return the settings the app was built with."""
     settings: Settings = request.app.state.settings
@@ -91,10 +95,15 @@ MapLayersDep = Annotated[MapLayers, Depends(get_map_layers)]
 
 
 def get_principal(
-    session: SessionDep, api_key: Annotated[str | None, Security(API_KEY)]
+    request: Request, session: SessionDep, api_key: Annotated[str | None, Security(API_KEY)]
 ) -> Principal:
-    """Return the caller identified by the ``X-API-Key`` header (401 without one)."""
-    return authenticate(session, api_key)
+    """Return the caller identified by the ``X-API-Key`` header (401 without one).
+
+    A write's caller was authenticated before its body was read (``geo_api.web.keyfirst``),
+    and is taken from the request's scope.
+    """
+    known: Principal | None = request.scope.get(PRINCIPAL_SCOPE_KEY)
+    return known if known is not None else authenticate(session, api_key)
 
 
 def get_optional_principal(

@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 
 # PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout (or a cancel request).
 QUERY_CANCELED = "57014"
+OUT_OF_RANGE = "22003"  # numeric_value_out_of_range
 
 STATUS_CODES: dict[type[errors.WarmmapError], int] = {
     errors.BadRequest: 400,
@@ -24,6 +25,7 @@ STATUS_CODES: dict[type[errors.WarmmapError], int] = {
     errors.Conflict: 409,
     errors.Unauthenticated: 401,
     errors.Forbidden: 403,
+    errors.PreconditionFailed: 412,
     errors.PayloadTooLarge: 413,
     errors.RateLimited: 429,
     errors.DatabaseUnavailable: 503,
@@ -97,6 +99,10 @@ async def database_error(request: Request, exc: Exception) -> JSONResponse:
     if getattr(exc.orig, "pgcode", None) == QUERY_CANCELED:
         log.warning("statement timeout on %s", where)
         return JSONResponse({"detail": "database too slow: the query ran out of time"}, 503)
+    if getattr(exc.orig, "pgcode", None) == OUT_OF_RANGE:
+        # A number from the request that the database cannot hold (parameters are bounded;
+        # this is the net under them).
+        return JSONResponse({"detail": "a number in the request is out of range"}, 422)
     if isinstance(exc, OperationalError):
         log.warning("database unavailable on %s: %s", where, _driver_line(exc))
         return JSONResponse({"detail": "database unavailable"}, status_code=503)

@@ -7,7 +7,6 @@ from alembic import command
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, create_engine
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from geo_api.database import sqlalchemy_url
@@ -16,7 +15,7 @@ from geo_api.main import create_app
 from geo_api.migrate import alembic_config
 from geo_api.settings import Settings
 from tests.dbutil import create_database, drop_database
-from tests.proxy import TcpProxy
+from tests.proxy import TcpProxy, proxied_settings
 
 # The demo dataset's session fixtures (demo_files, demo_database_url, demo_engine); the load
 # tests' database; the browser tests' (live_server, browser, page); the case tests' small
@@ -92,13 +91,7 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 @pytest.fixture
 def proxied_client(database_url: str) -> Iterator[tuple[TestClient, TcpProxy]]:
     """A client of an app whose database sits behind a proxy that can be taken down."""
-    url = make_url(database_url)
-    proxy = TcpProxy((url.host or "127.0.0.1", url.port or 5432))
-    proxy.start()
-    settings = Settings(
-        database_url=url.set(host="127.0.0.1", port=proxy.port).render_as_string(False),
-        db_connect_timeout_s=1,
-    )
+    proxy, settings = proxied_settings(database_url, db_connect_timeout_s=1)
     with TestClient(create_app(settings)) as client:
         yield client, proxy
     proxy.stop()

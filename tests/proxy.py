@@ -7,6 +7,11 @@ that hangs (connections open, nothing passes either way, as when its machine sta
 import selectors
 import socket
 import threading
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+from geo_api.settings import Settings
 
 
 class TcpProxy:
@@ -87,3 +92,12 @@ class TcpProxy:
             selector.close()
             for sock in (a, b):
                 sock.close()
+
+
+def proxied_settings(database_url: str, **overrides: Any) -> tuple["TcpProxy", Settings]:
+    """Start a proxy to ``database_url``'s server; return it and settings that go through it."""
+    url = make_url(database_url)
+    proxy = TcpProxy((url.host or "127.0.0.1", url.port or 5432))
+    proxy.start()
+    through = url.set(host="127.0.0.1", port=proxy.port).render_as_string(False)
+    return proxy, Settings(database_url=through, **overrides)

@@ -11,11 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import make_url
 
 from geo_api.main import create_app
-from geo_api.settings import Settings
-from tests.proxy import TcpProxy
+from tests.proxy import TcpProxy, proxied_settings
 
 DEADLINE_S = 1.5
 # Far past the deadline, far short of forever: a request still running then has hung.
@@ -26,11 +24,8 @@ PATHS = ["/healthz", "/stations/nearest?lon=104.06&lat=30.66", "/cases/categorie
 @pytest.fixture
 def faulty(database_url: str) -> Iterator[tuple[TestClient, TcpProxy]]:
     """A client of an app with short timeouts whose database link can be stopped or frozen."""
-    url = make_url(database_url)
-    proxy = TcpProxy((url.host or "127.0.0.1", url.port or 5432))
-    proxy.start()
-    settings = Settings(
-        database_url=url.set(host="127.0.0.1", port=proxy.port).render_as_string(False),
+    proxy, settings = proxied_settings(
+        database_url,
         db_connect_timeout_s=1,
         db_pool_size=2,
         pool_timeout_s=0.5,

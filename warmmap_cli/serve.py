@@ -51,4 +51,6 @@ def serve(
         port=port or config.port,
         workers=workers,
         log_level="info",
+        # X-Forwarded-For is believed only from WARMMAP_TRUSTED_PROXIES, by the app itself.
+        proxy_headers=False,
     )
