@@ -50,6 +50,8 @@ def create_db_engine(
         max_overflow=settings.db_pool_size,
         pool_timeout=settings.pool_timeout_s,
         connect_args=connect_args,
+        # Errors and logs show the SQL, never its parameters: they may be names and phones.
+        hide_parameters=True,
         **options,
     )
 

@@ -15,6 +15,7 @@ from geo_api.routes import (
     coverage,
     health,
     liaisons,
+    metrics,
     ogc,
     open311,
     outlets,
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_middleware(app, settings)
     add_reference_pages(app)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(batches.router)
     app.include_router(stations.router)
     app.include_router(coverage.router)

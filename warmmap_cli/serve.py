@@ -53,4 +53,6 @@ def serve(
         log_level="info",
         # X-Forwarded-For is believed only from WARMMAP_TRUSTED_PROXIES, by the app itself.
         proxy_headers=False,
+        # Each request is logged once, as JSON, by the app (geo_api.web.observe).
+        access_log=False,
     )

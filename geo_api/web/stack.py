@@ -8,6 +8,7 @@ from geo_api.settings import Settings
 from geo_api.web.bodylimit import BodyLimit
 from geo_api.web.deadline import RequestDeadline
 from geo_api.web.headers import SecurityHeaders
+from geo_api.web.observe import Metrics, RequestObserver, use_json_logs
 
 
 def listed(value: str) -> list[str]:
@@ -33,6 +34,11 @@ def install(app: FastAPI, settings: Settings) -> None:
             expose_headers=["ETag", "X-Request-ID"],
         )
     app.add_middleware(SecurityHeaders)
+    metrics = Metrics()
+    app.state.metrics = metrics
+    app.add_middleware(RequestObserver, metrics=metrics)
+    if settings.json_logs:
+        use_json_logs()
     # uvicorn believes X-Forwarded-For from 127.0.0.1 unless told otherwise; `warmmap serve`
     # turns that off, and the header is believed only from the proxies configured here.
     proxies = listed(settings.trusted_proxies)
