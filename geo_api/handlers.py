@@ -116,6 +116,12 @@ async def pool_timeout(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": "database busy: no free connection; try again shortly"}, 503)
 
 
+async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    """Answer a bug with a one-line 500 that tells nothing of it; the log has the traceback."""
+    log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"detail": "internal error"}, status_code=500)
+
+
 def add_exception_handlers(app: FastAPI) -> None:
     """Register every handler of this module on ``app``."""
     app.add_exception_handler(errors.WarmmapError, warmmap_error)
@@ -123,3 +129,4 @@ def add_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(DBAPIError, database_error)
     app.add_exception_handler(PoolTimeout, pool_timeout)
+    app.add_exception_handler(Exception, unexpected_error)

@@ -1,5 +1,6 @@
 """Fixtures: a throwaway PostGIS database, a rolled-back transaction per test, an HTTP client."""
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +17,13 @@ from geo_api.migrate import alembic_config
 from geo_api.settings import Settings
 from tests.dbutil import create_database, drop_database
 from tests.proxy import TcpProxy, proxied_settings
+
+# Timeouts are the fault tests' to play (tests/test_faults_api.py sets its own); elsewhere they
+# only have to be past a loaded test machine. Requests of the rolled-back test transaction share
+# one session, and a request cut by the deadline would go on using it under the next one. Live
+# servers started by the tests inherit these through the environment.
+os.environ.setdefault("WARMMAP_REQUEST_DEADLINE_S", "120")
+os.environ.setdefault("WARMMAP_STATEMENT_TIMEOUT_MS", "60000")
 
 # The demo dataset's session fixtures (demo_files, demo_database_url, demo_engine); the load
 # tests' database; the browser tests' (live_server, browser, page); the case tests' small

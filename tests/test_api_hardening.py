@@ -209,3 +209,16 @@ def test_x_forwarded_for_names_the_client_behind_a_configured_proxy(settings, se
     addresses = [f"203.0.113.{i}" for i in range(5)]
     assert reports_through(app, addresses) == [201] * 5
     assert reports_through(app, ["203.0.113.1"] * 3) == [201, 201, 429]
+
+
+def test_a_bug_answers_one_line_that_tells_nothing_of_it(settings):
+    app = create_app(settings)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("SELECT secret FROM internals")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom")
+    assert response.status_code == 500
+    assert response.json() == {"detail": "internal error"}
