@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from geo_api.responses import error_responses
 from geo_api.routes import DocumentedRoute
 
 router = APIRouter(tags=["health"], route_class=DocumentedRoute)
@@ -14,8 +15,14 @@ router = APIRouter(tags=["health"], route_class=DocumentedRoute)
     responses={
         200: {
             "description": "Request counts and latencies by route, in Prometheus' text format.",
-            "content": {CONTENT_TYPE_LATEST.split(";")[0]: {"schema": {"type": "string"}}},
-        }
+            # Bytes of Prometheus' exposition format: no JSON model, a media type.
+            "content": {
+                CONTENT_TYPE_LATEST.split(";")[0]: {
+                    "schema": {"type": "string", "format": "binary"}
+                }
+            },
+        },
+        **error_responses(503),
     },
 )
 def metrics(request: Request) -> Response:

@@ -3,11 +3,12 @@
 The request is served in a task of its own and awaited with a timeout. Routes and dependencies
 that talk to the database run in threads, and a thread blocked on a frozen connection cannot be
 cancelled (anyio shields it); ``asyncio.wait_for`` would wait for it. So on timeout the client
-gets its 503 at once, and the task is left to finish or fail in the background, its answer
-thrown away. It is not cancelled: a cancelled request closes its sessions on the event loop
-while their connections are still blocked, which would stall every other request. The
-statement timeout of each connection and the pool's checkout timeout bound what keeps running;
-a connection blocked on a frozen network is released when the network comes back.
+gets its 503 at once (unless its answer has begun: that one is let finish), and the task is
+left to finish or fail in the background, its answer thrown away. It is not cancelled: a
+cancelled request closes its sessions on the event loop while their connections are still
+blocked, which would stall every other request. The statement timeout of each connection and
+the pool's checkout timeout bound what keeps running; a connection blocked on a frozen network
+is released when the network comes back.
 """
 
 import asyncio
@@ -55,8 +56,9 @@ class RequestDeadline:
         deadline_s = self.deadline_for(scope["path"])
         task = asyncio.ensure_future(self.app(scope, receive, guarded_send))
         done, _ = await asyncio.wait({task}, timeout=deadline_s)
-        if done:
-            task.result()  # re-raise what the app raised
+        if done or started:
+            # Finished, or already answering (a long download): let it end as it will.
+            await task
             return
         timed_out = True
         self._background.add(task)
@@ -64,10 +66,9 @@ class RequestDeadline:
         log.warning(
             "deadline of %.1f s passed on %s %s", deadline_s, scope["method"], scope["path"]
         )
-        if not started:
-            await send_detail(
-                send, 503, f"the request took longer than {deadline_s:g} s; try again shortly"
-            )
+        await send_detail(
+            send, 503, f"the request took longer than {deadline_s:g} s; try again shortly"
+        )
 
     def _finished(self, task: "asyncio.Task[None]") -> None:
         self._background.discard(task)
