@@ -73,6 +73,10 @@ def test_offset_past_bigint_names_the_parameter(client, admin):
     response = client.get("/stations", params={"offset": HUGE}, headers=admin)
     assert response.status_code == 422
     assert response.json()["detail"].startswith("offset:")
+    # OGC API - Features reads its own parameters (and answers 400, as the standard asks).
+    ogc = client.get("/ogc/collections/stations/items", params={"offset": HUGE})
+    assert ogc.status_code == 400
+    assert ogc.json()["detail"].startswith("offset: must be at most")
 
 
 @pytest.fixture
