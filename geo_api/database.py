@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,25 +20,38 @@ def sqlalchemy_url(database_url: str) -> str:
     return url.set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
 
 
-def create_db_engine(settings: Settings, *, read_only_hot_path: bool = False) -> Engine:
+def create_db_engine(
+    settings: Settings,
+    *,
+    read_only_hot_path: bool = False,
+    statement_timeout_ms: int | None = None,
+) -> Engine:
     """Create the engine for ``settings.database_url``.
 
     By default ``pool_pre_ping`` lets the service recover by itself when PostgreSQL restarts.
     With ``read_only_hot_path`` the engine runs in autocommit without pre-ping, sparing three
     round trips per request (see ``create_read_engine``); its users retry once on a
-    connection that died instead.
+    connection that died instead. ``statement_timeout_ms`` is set on every connection (the
+    API's engines pass ``settings.statement_timeout_ms``; None keeps the server's). A request
+    waits at most ``settings.pool_timeout_s`` for a free connection.
     """
     options: dict[str, object] = (
         {"isolation_level": "AUTOCOMMIT"} if read_only_hot_path else {"pool_pre_ping": True}
     )
+    connect_args: dict[str, object] = {
+        "connect_timeout": settings.db_connect_timeout_s,
+        "application_name": "warmmap-read" if read_only_hot_path else "warmmap",
+    }
+    if statement_timeout_ms is not None:
+        connect_args["options"] = f"-c statement_timeout={int(statement_timeout_ms)}"
     return create_engine(
         sqlalchemy_url(settings.database_url),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
-        connect_args={
-            "connect_timeout": settings.db_connect_timeout_s,
-            "application_name": "warmmap-read" if read_only_hot_path else "warmmap",
-        },
+        pool_timeout=settings.pool_timeout_s,
+        connect_args=connect_args,
+        # Errors and logs show the SQL, never its parameters: they may be names and phones.
+        hide_parameters=True,
         **options,
     )
 
@@ -54,7 +67,21 @@ def create_read_engine(settings: Settings) -> Engine:
     is handled where it is used, e.g. ``nearest_stations`` retries once on a fresh connection,
     as pre-ping would have.
     """
-    return create_db_engine(settings, read_only_hot_path=True)
+    return create_db_engine(
+        settings, read_only_hot_path=True, statement_timeout_ms=settings.statement_timeout_ms
+    )
+
+
+def allow_long_statements(session: Session, timeout_ms: int) -> None:
+    """Let the statements of ``session``'s current transaction run up to ``timeout_ms``.
+
+    For the request paths whose work is bounded otherwise (a plan's ``time_limit_s``, a city's
+    refresh): ``SET LOCAL`` ends with the transaction, so the pooled connection goes back with
+    the short timeout of request paths.
+    """
+    session.execute(
+        text("SELECT set_config('statement_timeout', :ms, true)"), {"ms": str(timeout_ms)}
+    )
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

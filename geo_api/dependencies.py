@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from geo_api import vocab
 from geo_api.auth import Principal, authenticate, require_role
-from geo_api.database import iter_session
+from geo_api.database import allow_long_statements, iter_session
 from geo_api.settings import Settings
 from geo_api.stations.nearest import CandidateReader
 from tiles.service import MapLayers
@@ -30,6 +30,10 @@ API_KEY = APIKeyHeader(
 )
 
 
+# Where geo_api.web.keyfirst leaves the caller it authenticated before the body was read.
+PRINCIPAL_SCOPE_KEY = "warmmap.principal"
+
+
 def get_settings_dep(request: Request) -> Settings:
     """Return the settings the app was built with."""
     settings: Settings = request.app.state.settings
@@ -45,6 +49,17 @@ def get_engine(request: Request) -> Engine:
 def get_session(request: Request) -> Iterator[Session]:
     """Yield a session for one request: committed if the route succeeds, else rolled back."""
     yield from iter_session(request.app.state.session_factory)
+
+
+def get_long_session(
+    session: Annotated[Session, Depends(get_session)], request: Request
+) -> Session:
+    """Return the request's session, its statements allowed the long timeout.
+
+    For plans, refreshes and auto-assignments, whose work is bounded by their own limits.
+    """
+    allow_long_statements(session, request.app.state.settings.long_statement_timeout_ms)
+    return session
 
 
 async def get_read_session(request: Request) -> AsyncIterator[Session]:
@@ -83,6 +98,7 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 # right after a write sees it, and a failed commit is answered as an error, never after a 2xx
 # (FastAPI's default for dependencies with yield is to end them after the response is sent).
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+LongSessionDep = Annotated[Session, Depends(get_long_session, scope="function")]
 ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 StationCandidatesDep = Annotated[CandidateReader, Depends(get_station_candidates)]
@@ -90,10 +106,15 @@ MapLayersDep = Annotated[MapLayers, Depends(get_map_layers)]
 
 
 def get_principal(
-    session: SessionDep, api_key: Annotated[str | None, Security(API_KEY)]
+    request: Request, session: SessionDep, api_key: Annotated[str | None, Security(API_KEY)]
 ) -> Principal:
-    """Return the caller identified by the ``X-API-Key`` header (401 without one)."""
-    return authenticate(session, api_key)
+    """Return the caller identified by the ``X-API-Key`` header (401 without one).
+
+    A write's caller was authenticated before its body was read (``geo_api.web.keyfirst``),
+    and is taken from the request's scope.
+    """
+    known: Principal | None = request.scope.get(PRINCIPAL_SCOPE_KEY)
+    return known if known is not None else authenticate(session, api_key)
 
 
 def get_optional_principal(

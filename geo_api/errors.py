@@ -39,6 +39,10 @@ class Forbidden(WarmmapError):
     """Valid credentials, but outside the role or scope they grant."""
 
 
+class PreconditionFailed(WarmmapError):
+    """A write's ``If-Match`` names a version of the entity that is no longer stored."""
+
+
 class PayloadTooLarge(WarmmapError):
     """An upload (a photo) is larger than accepted."""
 

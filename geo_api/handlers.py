@@ -7,11 +7,16 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from geo_api import errors
 
 log = logging.getLogger(__name__)
+
+# PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout (or a cancel request).
+QUERY_CANCELED = "57014"
+OUT_OF_RANGE = "22003"  # numeric_value_out_of_range
 
 STATUS_CODES: dict[type[errors.WarmmapError], int] = {
     errors.BadRequest: 400,
@@ -20,6 +25,7 @@ STATUS_CODES: dict[type[errors.WarmmapError], int] = {
     errors.Conflict: 409,
     errors.Unauthenticated: 401,
     errors.Forbidden: 403,
+    errors.PreconditionFailed: 412,
     errors.PayloadTooLarge: 413,
     errors.RateLimited: 429,
     errors.Unavailable: 503,
@@ -77,14 +83,42 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _driver_line(exc: DBAPIError) -> str:
+    """Return the driver's first line, without the SQL and parameters SQLAlchemy appends."""
+    return str(exc.orig).strip().partition("\n")[0] if exc.orig else type(exc).__name__
+
+
 async def database_error(request: Request, exc: Exception) -> JSONResponse:
-    """Answer a database failure: 503 when it is down, 500 for anything else."""
-    # psycopg2 raises OperationalError when the server is down, restarting or unreachable:
-    # the client can retry later (503). Any other database error is a bug of ours (500).
+    """Answer a database failure: 503 when it is down or too slow, 500 for anything else."""
+    assert isinstance(exc, DBAPIError)
+    # psycopg2 raises OperationalError when the server is down, restarting or unreachable, and
+    # QueryCanceled (one of them) when a statement ran past the statement timeout: the client
+    # can retry later (503). Any other database error is a bug of ours (500). Logs carry the
+    # driver's line only: the parameters of the statement may be personal data.
+    where = f"{request.method} {request.url.path}"
+    if getattr(exc.orig, "pgcode", None) == QUERY_CANCELED:
+        log.warning("statement timeout on %s", where)
+        return JSONResponse({"detail": "database too slow: the query ran out of time"}, 503)
+    if getattr(exc.orig, "pgcode", None) == OUT_OF_RANGE:
+        # A number from the request that the database cannot hold (parameters are bounded;
+        # this is the net under them).
+        return JSONResponse({"detail": "a number in the request is out of range"}, 422)
     if isinstance(exc, OperationalError):
-        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        log.warning("database unavailable on %s: %s", where, _driver_line(exc))
         return JSONResponse({"detail": "database unavailable"}, status_code=503)
-    log.error("database error on %s %s", request.method, request.url.path, exc_info=exc)
+    log.error("database error on %s: %s", where, _driver_line(exc), exc_info=exc)
+    return JSONResponse({"detail": "internal error"}, status_code=500)
+
+
+async def pool_timeout(request: Request, exc: Exception) -> JSONResponse:
+    """Answer 503 when no pooled connection came free within the pool's timeout."""
+    log.warning("no free database connection for %s %s", request.method, request.url.path)
+    return JSONResponse({"detail": "database busy: no free connection; try again shortly"}, 503)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    """Answer a bug with a one-line 500 that tells nothing of it; the log has the traceback."""
+    log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return JSONResponse({"detail": "internal error"}, status_code=500)
 
 
@@ -94,3 +128,5 @@ def add_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, request_validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(DBAPIError, database_error)
+    app.add_exception_handler(PoolTimeout, pool_timeout)
+    app.add_exception_handler(Exception, unexpected_error)

@@ -17,6 +17,7 @@ from geo_api.routes import (
     coverage,
     health,
     liaisons,
+    metrics,
     ogc,
     open311,
     outlets,
@@ -26,6 +27,7 @@ from geo_api.routes import (
 )
 from geo_api.settings import Settings, get_settings
 from geo_api.stations.nearest import PoolCandidates
+from geo_api.web.stack import install as install_middleware
 from geo_api.webmap.page import add_web_map
 from tiles.layers import LAYERS
 from tiles.service import MapLayers
@@ -44,7 +46,7 @@ it admits. Every error is `{"detail": "<one line>"}`, a 422 naming the parameter
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the warmmap API for ``settings`` (default: from the environment)."""
     settings = settings or get_settings()
-    engine = create_db_engine(settings)
+    engine = create_db_engine(settings, statement_timeout_ms=settings.statement_timeout_ms)
     read_engine = create_read_engine(settings)
     read_pool = ReadPool(settings)
 
@@ -71,10 +73,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.station_candidates = PoolCandidates(read_pool)
     app.state.layers = MapLayers(LAYERS, settings)
     add_exception_handlers(app)
+    # The nearest shortcut innermost: the body limit, deadline, headers, logs and metrics of
+    # geo_api.web wrap its answers as they wrap the routes'.
     app.add_middleware(NearestShortcut)
+    install_middleware(app, settings)
     add_reference_pages(app)
     add_web_map(app)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(batches.router)
     app.include_router(stations.router)
     app.include_router(coverage.router)

@@ -14,6 +14,7 @@ alike).
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -75,6 +76,16 @@ def parse_request(query_string: str) -> NearestRequest | None:
     return NearestRequest(amenities=tuple(amenities), **values)
 
 
+@dataclass(frozen=True)
+class RouteTemplate:
+    """The part of a route that request logs and metrics read (``geo_api.web.observe``)."""
+
+    path: str
+
+
+ROUTE = RouteTemplate(PATH)
+
+
 class NearestShortcut:
     """ASGI middleware answering ordinary ``GET /stations/nearest`` requests itself."""
 
@@ -95,6 +106,7 @@ class NearestShortcut:
         if query is None or asked is None:
             await self.app(scope, receive, send)  # the route answers, and writes its errors
             return
+        scope["route"] = ROUTE  # what routing would name: the request logs and metrics read it
         response: Response
         try:
             body = await nearest_answer(state.station_candidates, query, asked)

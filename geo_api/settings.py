@@ -3,7 +3,7 @@
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/warmmap"
@@ -24,6 +24,24 @@ class Settings(BaseSettings):
     # Seconds a connection attempt may take before /healthz reports the database as down.
     db_connect_timeout_s: int = 3
     db_pool_size: int = 10
+    # Request paths: each SQL statement may run this long (PostgreSQL statement_timeout), a
+    # request waits at most this long for a pooled connection, and the whole request answers
+    # within this deadline or gets a 503. Plans, refreshes and auto-assignments run longer
+    # (their own time limits bound them): long_request_deadline_s and long_statement_timeout_ms.
+    statement_timeout_ms: int = Field(default=10_000, ge=100)
+    long_statement_timeout_ms: int = Field(default=600_000, ge=1000)
+    pool_timeout_s: float = Field(default=5.0, gt=0)
+    request_deadline_s: float = Field(default=15.0, gt=0)
+    long_request_deadline_s: float = Field(default=330.0, gt=0)
+    # Request bodies above this many bytes are refused (413) before they are read.
+    max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    # Addresses of reverse proxies whose X-Forwarded-For is believed (comma-separated IPs or
+    # networks). None by default: the client address is the socket's.
+    trusted_proxies: str = ""
+    # Origins allowed by CORS (comma-separated, or *). None by default.
+    cors_origins: str = ""
+    # Request logs: one JSON line per request on the warmmap.requests logger.
+    json_logs: bool = True
     timezone: str = DEFAULT_TIMEZONE
     # Workers' reports about a station: at most this many per client address per hour.
     reports_per_hour: int = 10

@@ -1,5 +1,6 @@
 """Fixtures: a throwaway PostGIS database, a rolled-back transaction per test, an HTTP client."""
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -7,7 +8,6 @@ from alembic import command
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, create_engine
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from geo_api.database import sqlalchemy_url
@@ -17,7 +17,14 @@ from geo_api.migrate import alembic_config
 from geo_api.settings import Settings
 from geo_api.stations.nearest import SessionCandidates
 from tests.dbutil import create_database, drop_database
-from tests.proxy import TcpProxy
+from tests.proxy import TcpProxy, proxied_settings
+
+# Timeouts are the fault tests' to play (tests/test_faults_api.py sets its own); elsewhere they
+# only have to be past a loaded test machine. Requests of the rolled-back test transaction share
+# one session, and a request cut by the deadline would go on using it under the next one. Live
+# servers started by the tests inherit these through the environment.
+os.environ.setdefault("WARMMAP_REQUEST_DEADLINE_S", "120")
+os.environ.setdefault("WARMMAP_STATEMENT_TIMEOUT_MS", "60000")
 
 # The demo dataset's session fixtures (demo_files, demo_database_url, demo_engine); the load
 # tests' database; the browser tests' (live_server, browser, page); the case tests' small
@@ -96,13 +103,7 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 @pytest.fixture
 def proxied_client(database_url: str) -> Iterator[tuple[TestClient, TcpProxy]]:
     """A client of an app whose database sits behind a proxy that can be taken down."""
-    url = make_url(database_url)
-    proxy = TcpProxy((url.host or "127.0.0.1", url.port or 5432))
-    proxy.start()
-    settings = Settings(
-        database_url=url.set(host="127.0.0.1", port=proxy.port).render_as_string(False),
-        db_connect_timeout_s=1,
-    )
+    proxy, settings = proxied_settings(database_url, db_connect_timeout_s=1)
     with TestClient(create_app(settings)) as client:
         yield client, proxy
     proxy.stop()

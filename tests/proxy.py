@@ -1,8 +1,17 @@
-"""A TCP proxy that can be taken down and brought back, to play a database outage."""
+"""A TCP proxy that can be taken down, frozen and brought back, to play a database outage.
+
+``stop()`` plays a database that went away (connections cut, nothing listens); ``freeze()`` one
+that hangs (connections open, nothing passes either way, as when its machine stalls).
+"""
 
 import selectors
 import socket
 import threading
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+from geo_api.settings import Settings
 
 
 class TcpProxy:
@@ -18,6 +27,16 @@ class TcpProxy:
         self._sockets: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._running = False
+        self._flowing = threading.Event()
+        self._flowing.set()
+
+    def freeze(self) -> None:
+        """Stop passing bytes either way; connections stay open and new ones are accepted."""
+        self._flowing.clear()
+
+    def thaw(self) -> None:
+        """Pass bytes again, those held since ``freeze()`` first."""
+        self._flowing.set()
 
     def start(self) -> None:
         listener = socket.socket()
@@ -58,7 +77,11 @@ class TcpProxy:
         selector.register(b, selectors.EVENT_READ, a)
         try:
             while True:
-                for key, _ in selector.select(timeout=1):
+                if not self._flowing.wait(timeout=0.5):
+                    if a.fileno() == -1 or b.fileno() == -1:
+                        return
+                    continue
+                for key, _ in selector.select(timeout=0.5):
                     data = key.fileobj.recv(65536)  # type: ignore[union-attr]
                     if not data:
                         return
@@ -69,3 +92,12 @@ class TcpProxy:
             selector.close()
             for sock in (a, b):
                 sock.close()
+
+
+def proxied_settings(database_url: str, **overrides: Any) -> tuple["TcpProxy", Settings]:
+    """Start a proxy to ``database_url``'s server; return it and settings that go through it."""
+    url = make_url(database_url)
+    proxy = TcpProxy((url.host or "127.0.0.1", url.port or 5432))
+    proxy.start()
+    through = url.set(host="127.0.0.1", port=proxy.port).render_as_string(False)
+    return proxy, Settings(database_url=through, **overrides)

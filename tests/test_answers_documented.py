@@ -269,6 +269,7 @@ CASE_CALLS: list[tuple[str, str, Call, list[Call]]] = [
 # (method, path as documented, a call answering 2xx, calls answering errors)
 CALLS: list[tuple[str, str, Call, list[Call]]] = [
     ("GET", "/healthz", lambda w: w.client.get("/healthz"), []),
+    ("GET", "/metrics", lambda w: w.client.get("/metrics"), []),
     (
         "GET",
         "/batches/{batch_id}",

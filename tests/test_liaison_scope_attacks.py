@@ -94,7 +94,7 @@ def load_liaison_file(session, tmp_path, rows):
     ).batch_id  # fmt: skip
 
 
-def test_rejected_rows_of_a_liaison_load_are_masked_outside_the_scope(
+def test_rejected_rows_of_a_liaison_load_are_shown_only_in_the_scope(
     client, session, world, tmp_path
 ):
     batch = load_liaison_file(session, tmp_path, [
@@ -106,10 +106,11 @@ def test_rejected_rows_of_a_liaison_load_are_masked_outside_the_scope(
     assert mine.status_code == 200, mine.text
     rows = {row["raw"]["所属社区"]: row for row in mine.json()["data"]}
     assert rows[A1]["raw"]["姓名"] == "周杰" and rows[A1]["raw"]["电话"] == "13800001111"
-    assert rows[B1]["raw"]["姓名"] == "吴*" and rows[B1]["raw"]["电话"] == "138****2222"
-    assert "unknown role" in rows[B1]["reason"]
-    assert "吴磊" not in mine.text and "13800002222" not in mine.text
+    # Another area's row is not there at all, not even masked, nor counted.
+    assert set(rows) == {A1} and mine.json()["total"] == 1
+    assert "吴" not in mine.text and "2222" not in mine.text
     planner = client.get(f"/batches/{batch}/rejects", headers=world.headers("planner"))
+    assert planner.status_code == 403
     assert "周杰" not in planner.text and "吴磊" not in planner.text
     admin = client.get(f"/batches/{batch}/rejects", headers=world.headers("admin"))
     assert "周杰" in admin.text and "吴磊" in admin.text
@@ -120,12 +121,38 @@ def test_rejected_rows_of_a_liaison_load_are_masked_outside_the_scope(
     assert audit["revealed_rows"] == [rows[A1]["row_number"]]
 
 
-def test_a_batch_without_its_column_map_is_masked_whole(client, session, world, tmp_path):
+def test_a_batch_without_its_column_map_is_for_admins_only(client, session, world, tmp_path):
     batch = load_liaison_file(session, tmp_path, [["周杰", "13800001111", "民兵", A1]])
     session.execute(text("UPDATE load_batches SET options = '{}' WHERE id = :b"), {"b": batch})
     response = client.get(f"/batches/{batch}/rejects", headers=world.headers("gm_A1"))
+    assert response.status_code == 403
     assert "周杰" not in response.text and "13800001111" not in response.text
-    assert json.loads(response.text)["data"][0]["reason"].startswith("unknown role")
+    admin = client.get(f"/batches/{batch}/rejects", headers=world.headers("admin"))
+    assert json.loads(admin.text)["data"][0]["reason"].startswith("unknown role")
+
+
+def test_every_batch_route_is_shut_to_another_areas_manager(client, session, world, tmp_path):
+    # A batch of A1's people only: B1's manager, a planner and a street manager elsewhere get
+    # nothing of it by any route that can show its rows, whatever the page they ask for.
+    batch = load_liaison_file(session, tmp_path, [
+        ["周杰", "13800001111", "民兵", A1],  # rejected
+        ["郑爽", "13800003333", "社区", A1],  # loaded
+    ])  # fmt: skip
+    document = client.get("/openapi.json").json()
+    routes = [path for path in document["paths"] if path.startswith("/batches/{batch_id}")]
+    assert len(routes) >= 3
+    for who in ("gm_B1", "planner"):
+        for path in routes:
+            for query in ("", "?offset=0&limit=1000", "?lang=zh"):
+                url = path.replace("{batch_id}", str(batch)) + query
+                response = client.get(url, headers=world.headers(who))
+                assert response.status_code == 403, (who, url, response.text)
+                assert "周杰" not in response.text and "13800001111" not in response.text
+    for path in routes:
+        url = path.replace("{batch_id}", str(batch))
+        assert client.get(url, headers=world.headers("gm_A1")).status_code == 200
+        assert client.get(url, headers=world.headers("admin")).status_code == 200
+        assert client.get(url).status_code == 401
 
 
 def test_export_of_another_scope_reveals_nothing_in_any_format(client, world):

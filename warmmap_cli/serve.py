@@ -79,6 +79,8 @@ def serve(
             http="httptools",
             access_log=access_log,
             log_level="info",
+            # X-Forwarded-For is believed only from WARMMAP_TRUSTED_PROXIES, by the app itself.
+            proxy_headers=False,
         )
         return
     Granian(

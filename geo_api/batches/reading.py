@@ -8,7 +8,7 @@ rows alike.
 
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, func, select, true
 
 from geo_api.errors import NotFound
 from geo_api.models import FlaggedRow, LoadBatch, RejectedRow
@@ -36,8 +36,11 @@ def list_rejects(
     limit: int | None = None,
     offset: int = 0,
     lang: str = "en",
+    where: ColumnElement[bool] | None = None,
 ) -> list[dict[str, Any]]:
     """Return a batch's rejected and skipped rows in file order, each reason in ``lang``.
+
+    ``where`` keeps only the rows a caller may read (``geo_api.batches.scope``).
 
     Each row: ``row_number``, ``kind`` (rejected or skipped), ``reason``, ``reason_code``,
     ``params``, ``raw`` (the row as given).
@@ -57,7 +60,7 @@ def list_rejects(
             RejectedRow.params,
             RejectedRow.raw,
         )
-        .where(RejectedRow.batch_id == batch_id)
+        .where(RejectedRow.batch_id == batch_id, true() if where is None else where)
         .order_by(RejectedRow.row_number, RejectedRow.id)
         .limit(limit)
         .offset(offset)
@@ -69,13 +72,15 @@ def list_rejects(
     return rows
 
 
-def count_rejects(connection: Connection, batch_id: int) -> int:
-    """Return how many rejected and skipped rows a batch has."""
-    return int(
-        connection.execute(
-            select(func.count()).select_from(RejectedRow).where(RejectedRow.batch_id == batch_id)
-        ).scalar_one()
+def count_rejects(
+    connection: Connection, batch_id: int, where: ColumnElement[bool] | None = None
+) -> int:
+    """Return how many rejected and skipped rows a batch has (of those ``where`` keeps)."""
+    statement = select(func.count()).select_from(RejectedRow)
+    statement = statement.where(
+        RejectedRow.batch_id == batch_id, true() if where is None else where
     )
+    return int(connection.execute(statement).scalar_one())
 
 
 def list_flagged(
@@ -86,6 +91,7 @@ def list_flagged(
     offset: int = 0,
     lang: str = "en",
     with_raw: bool = False,
+    where: ColumnElement[bool] | None = None,
 ) -> list[dict[str, Any]]:
     """Return a batch's flags in file order (records not in the file last), reasons in ``lang``.
 
@@ -110,7 +116,7 @@ def list_flagged(
     ]
     statement = (
         select(*columns, *([FlaggedRow.raw] if with_raw else []))
-        .where(FlaggedRow.batch_id == batch_id)
+        .where(FlaggedRow.batch_id == batch_id, true() if where is None else where)
         .order_by(FlaggedRow.row_number.asc().nulls_last(), FlaggedRow.id)
         .limit(limit)
         .offset(offset)
@@ -121,10 +127,10 @@ def list_flagged(
     return rows
 
 
-def count_flagged(connection: Connection, batch_id: int) -> int:
-    """Return how many flags a batch has."""
-    return int(
-        connection.execute(
-            select(func.count()).select_from(FlaggedRow).where(FlaggedRow.batch_id == batch_id)
-        ).scalar_one()
-    )
+def count_flagged(
+    connection: Connection, batch_id: int, where: ColumnElement[bool] | None = None
+) -> int:
+    """Return how many flags a batch has (of those ``where`` keeps)."""
+    statement = select(func.count()).select_from(FlaggedRow)
+    statement = statement.where(FlaggedRow.batch_id == batch_id, true() if where is None else where)
+    return int(connection.execute(statement).scalar_one())

@@ -3,7 +3,8 @@
 Spreadsheets run formulas: a cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or
 carriage return, which Excel skips before looking) is written with a leading apostrophe, so it is
 shown as the text it is (OWASP's advice for CSV injection). XLSX cells are written as strings
-explicitly too, since openpyxl would otherwise store ``=...`` as a formula.
+explicitly too, since openpyxl would otherwise store ``=...`` as a formula. Both through
+``geo_api.spreadsheets``, the one place every listing neutralises its cells.
 """
 
 import csv
@@ -21,6 +22,7 @@ from geo_api.liaisons.reads import areas_for
 from geo_api.liaisons.schemas import Liaison
 from geo_api.liaisons.scopes import related_filter
 from geo_api.liaisons.views import COLUMNS, present
+from geo_api.spreadsheets import neutralise, set_text
 
 FORMATS: Final = {
     "csv": "text/csv; charset=utf-8",
@@ -30,14 +32,6 @@ HEADERS: Final = (
     "id", "name", "phone", "masked", "role", "organization", "scope_adcode", "active",
     "deactivated_at", "base_lon", "base_lat", "base_source", "current_outlets", "synthetic",
 )  # fmt: skip
-FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> object:
-    """Return ``value`` safe for a spreadsheet cell: text that could start a formula is quoted."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _cells(liaison: Liaison) -> list[object]:
@@ -86,8 +80,7 @@ def to_xlsx(liaisons: list[Liaison]) -> bytes:
         sheet.append(_cells(liaison))
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
+            set_text(cell, cell.value)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -5,10 +5,15 @@ is its OpenAPI summary, the line next to its path in /docs.
 """
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi.routing import APIRoute
+from starlette.requests import Request
+from starlette.responses import Response
+
+from geo_api.responses import error_responses
+from geo_api.web.keyfirst import WRITES, key_before_body
 
 SUCCESS = "Successful Response"
 
@@ -23,7 +28,8 @@ class DocumentedRoute(APIRoute):
 
     The summary is the first line of the route's docstring (FastAPI's: the function's name),
     the success answer's description the first line of its model's (FastAPI's: "Successful
-    Response").
+    Response"). A write that needs a key is authenticated before its body is read
+    (``geo_api.web.keyfirst``).
     """
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
@@ -32,4 +38,11 @@ class DocumentedRoute(APIRoute):
         model = kwargs.get("response_model")
         if kwargs.get("response_description") in (None, SUCCESS) and isinstance(model, type):
             kwargs["response_description"] = first_line(inspect.getdoc(model)) or SUCCESS
+        if set(kwargs.get("methods") or ()) & WRITES:
+            # Any write's body may pass WARMMAP_MAX_BODY_BYTES (geo_api.web.bodylimit).
+            kwargs["responses"] = {**error_responses(413), **(kwargs.get("responses") or {})}
         super().__init__(path, endpoint, **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """Return FastAPI's handler, checking a write's API key before its body is read."""
+        return key_before_body(super().get_route_handler(), self.dependant)  # type: ignore[return-value]

@@ -4,7 +4,7 @@ from fastapi import APIRouter
 
 from geo_api.assignments.auto import auto_assign
 from geo_api.assignments.schemas import AutoRequest, AutoResult
-from geo_api.dependencies import LiaisonManagerDep, SessionDep
+from geo_api.dependencies import LiaisonManagerDep, LongSessionDep
 from geo_api.responses import error_responses
 from geo_api.routes import DocumentedRoute
 
@@ -33,6 +33,6 @@ get a liaison, `feasible` is false and `reason` says why in one line; nothing is
     description=AUTO_DESCRIPTION,
     responses=error_responses(401, 403, 409, 422),
 )
-def auto(session: SessionDep, principal: LiaisonManagerDep, body: AutoRequest) -> AutoResult:
+def auto(session: LongSessionDep, principal: LiaisonManagerDep, body: AutoRequest) -> AutoResult:
     """Assign a scope's outlets to liaisons optimally (dry_run shows the plan only)."""
     return auto_assign(session, body, principal)

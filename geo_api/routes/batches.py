@@ -1,8 +1,12 @@
-"""Load batches: what a load did, the rows it refused, and the values it flagged."""
+"""Load batches: what a load did, the rows it refused, and the values it flagged.
+
+A liaison load's batch is read only by admins and by grid managers of its areas, who see only
+their areas' rows (``geo_api.batches.scope``).
+"""
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Path, Query
+from fastapi import APIRouter, Header, Query
 
 from geo_api import audit
 from geo_api.batches.reading import (
@@ -13,18 +17,19 @@ from geo_api.batches.reading import (
     list_rejects,
 )
 from geo_api.batches.schemas import Batch, Flag, Flags, Reject, Rejects
+from geo_api.batches.scope import require_batch_access, rows_in_scope
 from geo_api.dependencies import PrincipalDep, SessionDep
 from geo_api.liaisons.rejects import shown_rejects
+from geo_api.models import FlaggedRow, RejectedRow
 from geo_api.responses import error_responses
 from geo_api.routes import DocumentedRoute
+from geo_api.routes.params import BatchId, Offset
 
 router = APIRouter(
     prefix="/batches", tags=["batches"], responses=error_responses(503), route_class=DocumentedRoute
 )
 
-BatchId = Annotated[int, Path(ge=1, description="The batch's id.")]
 Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
 Lang = Annotated[
     Literal["zh", "en"] | None,
     Query(description="language of the reasons; default from Accept-Language, else en"),
@@ -38,13 +43,18 @@ def _lang(lang: str | None, accept_language: str | None) -> str:
     return "zh" if (accept_language or "").strip().lower().startswith("zh") else "en"
 
 
-@router.get("/{batch_id}", response_model=Batch, responses=error_responses(401, 404, 422))
+@router.get("/{batch_id}", response_model=Batch, responses=error_responses(401, 403, 404, 422))
 def read_batch(batch_id: BatchId, session: SessionDep, principal: PrincipalDep) -> Batch:
-    """Return the counts, file, checksum, CRS, times and report of a load batch (any key)."""
-    return Batch(**get_batch(session.connection(), batch_id))
+    """Return the counts, file, checksum, CRS, times and report of a load batch."""
+    connection = session.connection()
+    batch = get_batch(connection, batch_id)
+    require_batch_access(connection, batch, principal)
+    return Batch(**batch)
 
 
-@router.get("/{batch_id}/rejects", response_model=Rejects, responses=error_responses(401, 404, 422))
+@router.get(
+    "/{batch_id}/rejects", response_model=Rejects, responses=error_responses(401, 403, 404, 422)
+)
 def read_rejects(
     batch_id: BatchId,
     session: SessionDep,
@@ -57,8 +67,10 @@ def read_rejects(
     """Return rejected and skipped rows of a batch: row number, reason, the row as given."""
     connection = session.connection()
     batch = get_batch(connection, batch_id)
+    require_batch_access(connection, batch, principal)
+    mine = rows_in_scope(batch, principal, RejectedRow)
     language = _lang(lang, accept_language)
-    rows = list_rejects(connection, batch_id, limit=limit, offset=offset, lang=language)
+    rows = list_rejects(connection, batch_id, limit=limit, offset=offset, lang=language, where=mine)
     # A liaison batch's rows hold names and phones: masked unless the caller's scope covers them.
     rows, revealed = shown_rejects(batch, rows, principal)
     # Rejected rows may hold names and phones: reading them is a reveal, so it is audited.
@@ -72,14 +84,16 @@ def read_rejects(
     )
     return Rejects(
         batch_id=batch_id,
-        total=count_rejects(connection, batch_id),
+        total=count_rejects(connection, batch_id, mine),
         limit=limit,
         offset=offset,
         data=[Reject(**row) for row in rows],
     )
 
 
-@router.get("/{batch_id}/flagged", response_model=Flags, responses=error_responses(401, 404, 422))
+@router.get(
+    "/{batch_id}/flagged", response_model=Flags, responses=error_responses(401, 403, 404, 422)
+)
 def read_flagged(
     batch_id: BatchId,
     session: SessionDep,
@@ -92,9 +106,11 @@ def read_flagged(
     """Return the flags of a batch: values read with a guess, defaulted or not understood."""
     connection = session.connection()
     batch = get_batch(connection, batch_id)
+    require_batch_access(connection, batch, principal)
+    mine = rows_in_scope(batch, principal, FlaggedRow)
     language = _lang(lang, accept_language)
     rows = list_flagged(
-        connection, batch_id, limit=limit, offset=offset, lang=language, with_raw=True
+        connection, batch_id, limit=limit, offset=offset, lang=language, with_raw=True, where=mine
     )
     # Flags show values as given, which may be names and phones: masked as rejected rows are,
     # and the read audited like theirs.
@@ -109,7 +125,7 @@ def read_flagged(
     )
     return Flags(
         batch_id=batch_id,
-        total=count_flagged(connection, batch_id),
+        total=count_flagged(connection, batch_id, mine),
         limit=limit,
         offset=offset,
         data=[Flag(**{k: v for k, v in row.items() if k != "raw"}) for row in rows],

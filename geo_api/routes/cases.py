@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
+from geo_api import versions
 from geo_api.areas import Adcode
 from geo_api.cases import catalogue, friendliness, moves, points, queue, reads, stats
 from geo_api.cases.reporting import Reporter, report_case
@@ -32,6 +33,7 @@ from geo_api.dependencies import (
 from geo_api.responses import error_responses
 from geo_api.routes import DocumentedRoute
 from geo_api.routes.forms import CaseSubmissionDep
+from geo_api.routes.params import CaseId, IfMatch, Offset, PhotoId
 from geo_api.stations.inputs import parse_bbox
 
 router = APIRouter(tags=["cases"], responses=error_responses(503), route_class=DocumentedRoute)
@@ -106,7 +108,7 @@ def case_queue(
     status: CaseStatus | None = None,
     overdue: Annotated[bool | None, Query(description="only overdue (or only not)")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> CaseQueue:
     """List a grid manager's queue, overdue first (grid manager or admin key)."""
     return queue.case_queue(session, principal, scope, status, overdue, limit, offset)
@@ -148,22 +150,36 @@ def public_cases(
     "/cases/{case_id}", response_model=CaseDetail, responses=error_responses(401, 403, 404, 422)
 )
 def case_detail(
-    session: SessionDep, principal: OptionalPrincipalDep, case_id: int, token: TokenQuery = None
+    session: SessionDep,
+    principal: OptionalPrincipalDep,
+    case_id: CaseId,
+    response: Response,
+    token: TokenQuery = None,
 ) -> CaseDetail:
     """Follow a case: its reporter by token, its grid manager by key."""
-    return reads.case_detail(session, case_id, principal, token)
+    detail = reads.case_detail(session, case_id, principal, token)
+    response.headers["ETag"] = versions.entity_tag(session, "case", case_id) or ""
+    return detail
 
 
 @router.post(
     "/cases/{case_id}/transitions",
     response_model=CaseDetail,
-    responses=error_responses(401, 403, 404, 409, 422),
+    responses=error_responses(401, 403, 404, 409, 412, 422),
 )
 def transition(
-    session: SessionDep, principal: OptionalPrincipalDep, case_id: int, body: TransitionCreate
+    session: SessionDep,
+    principal: OptionalPrincipalDep,
+    case_id: CaseId,
+    body: TransitionCreate,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> CaseDetail:
     """Move a case along its lifecycle (grid manager or admin key, or the reporter's token)."""
-    return moves.transition(session, case_id, body, principal)
+    versions.check_if_match(session, "case", case_id, if_match)
+    detail = moves.transition(session, case_id, body, principal)
+    response.headers["ETag"] = versions.entity_tag(session, "case", case_id) or ""
+    return detail
 
 
 @router.get(
@@ -183,8 +199,8 @@ def transition(
 def case_photo(
     session: SessionDep,
     principal: OptionalPrincipalDep,
-    case_id: int,
-    photo_id: int,
+    case_id: CaseId,
+    photo_id: PhotoId,
     token: TokenQuery = None,
 ) -> Response:
     """Get a photo of a case (its grid manager by key, or its reporter by token)."""

@@ -18,7 +18,7 @@ from geo_api.coverage.schemas import (
     Refresh,
     RefreshRequest,
 )
-from geo_api.dependencies import PlannerDep, SessionDep
+from geo_api.dependencies import LongSessionDep, PlannerDep, SessionDep
 from geo_api.responses import error_responses
 from geo_api.routes import DocumentedRoute
 from geo_api.vocab import CoverageLevel
@@ -36,7 +36,7 @@ Threshold = Annotated[float, Query(gt=0, le=100_000, description=THRESHOLD_DESCR
 
 
 @router.post("/refresh", response_model=Refresh, responses=error_responses(401, 403, 404, 422))
-def refresh(body: RefreshRequest, session: SessionDep, principal: PlannerDep) -> Refresh:
+def refresh(body: RefreshRequest, session: LongSessionDep, principal: PlannerDep) -> Refresh:
     """Recompute a city's coverage cells (planner or admin)."""
     principal.require_scope(body.city)
     result = refresh_coverage(session, body.city, body.res, principal.actor)

@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
+from geo_api import versions
 from geo_api.areas import Adcode
 from geo_api.dependencies import LiaisonManagerDep, PrincipalDep, SessionDep
 from geo_api.errors import InvalidInput
@@ -18,6 +19,7 @@ from geo_api.liaisons.schemas import (
 )
 from geo_api.responses import error_responses
 from geo_api.routes import DocumentedRoute
+from geo_api.routes.params import IfMatch, LiaisonId, Offset
 from geo_api.vocab import LiaisonRole
 
 router = APIRouter(
@@ -66,7 +68,7 @@ def list_liaisons(
     role: LiaisonRole | None = None,
     active: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> LiaisonPage:
     """List the liaisons serving an area, or the key's own areas."""
     area = one_area(community=community, street=street, scope=scope)
@@ -105,9 +107,13 @@ def export(
     description=MASKING,
     responses=error_responses(401, 403, 404, 422),
 )
-def read_liaison(session: SessionDep, principal: PrincipalDep, liaison_id: int) -> Liaison:
-    """Read one liaison."""
-    return reads.get_liaison(session, principal, liaison_id)
+def read_liaison(
+    session: SessionDep, principal: PrincipalDep, liaison_id: LiaisonId, response: Response
+) -> Liaison:
+    """Read one liaison; its ETag goes in If-Match of a PATCH."""
+    liaison = reads.get_liaison(session, principal, liaison_id)
+    response.headers["ETag"] = versions.entity_tag(session, "liaison", liaison_id) or ""
+    return liaison
 
 
 @router.post(
@@ -126,13 +132,21 @@ def create_liaison(
 @router.patch(
     "/{liaison_id}",
     response_model=LiaisonChange,
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(401, 403, 404, 412, 422),
 )
 def update_liaison(
-    session: SessionDep, principal: LiaisonManagerDep, liaison_id: int, body: LiaisonFields
+    session: SessionDep,
+    principal: LiaisonManagerDep,
+    liaison_id: LiaisonId,
+    body: LiaisonFields,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> LiaisonChange:
     """Change a liaison; `active: false` deactivates and lists the outlets left without one."""
-    return writes.update_liaison(session, liaison_id, body, principal, "update")
+    versions.check_if_match(session, "liaison", liaison_id, if_match)
+    change = writes.update_liaison(session, liaison_id, body, principal, "update")
+    response.headers["ETag"] = versions.entity_tag(session, "liaison", liaison_id) or ""
+    return change
 
 
 @router.delete(
@@ -141,7 +155,7 @@ def update_liaison(
     responses=error_responses(401, 403, 404, 422),
 )
 def deactivate_liaison(
-    session: SessionDep, principal: LiaisonManagerDep, liaison_id: int
+    session: SessionDep, principal: LiaisonManagerDep, liaison_id: LiaisonId
 ) -> LiaisonChange:
     """Deactivate a liaison (never deleted): their assignments end, their outlets are listed."""
     body = LiaisonFields(active=False)

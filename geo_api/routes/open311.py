@@ -17,6 +17,7 @@ from geo_api.dependencies import OptionalPrincipalDep, SessionDep, SettingsDep
 from geo_api.responses import error_responses
 from geo_api.routes import DocumentedRoute
 from geo_api.routes.forms import Open311SubmissionDep
+from geo_api.routes.params import MAX_ID
 
 router = APIRouter(
     prefix="/open311/v2",
@@ -87,7 +88,7 @@ def requests(
 )
 def one_request(
     session: SessionDep,
-    service_request_id: Annotated[int, Path(ge=1)],
+    service_request_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     lang: Lang = "zh",
 ) -> Open311RequestList:
     """Read one service request (a one-element list, as GeoReport v2 answers)."""

@@ -25,6 +25,7 @@ from geo_api.outlets.schemas import (
 from geo_api.responses import error_responses
 from geo_api.routes import DocumentedRoute
 from geo_api.routes.liaisons import AreaQuery, StreetQuery, one_area
+from geo_api.routes.params import Offset, OutletId
 from geo_api.stations.inputs import check_word, parse_bbox
 from geo_api.vocab import LiaisonRole
 
@@ -33,7 +34,6 @@ router = APIRouter(
 )
 
 Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 @router.get(
@@ -86,7 +86,7 @@ def list_unassigned(
 
 @router.get("/{outlet_id}", response_model=OutletFeature, responses=error_responses(401, 404, 422))
 def read_outlet(
-    session: SessionDep, principal: OptionalPrincipalDep, outlet_id: int
+    session: SessionDep, principal: OptionalPrincipalDep, outlet_id: OutletId
 ) -> OutletFeature:
     """Read one outlet; with a key covering it, its current liaisons."""
     return records.get_outlet(session, principal, outlet_id)
@@ -98,7 +98,7 @@ def read_outlet(
     responses=error_responses(401, 403, 404, 422),
 )
 def read_outlet_liaisons(
-    session: SessionDep, principal: GridManagerDep, outlet_id: int
+    session: SessionDep, principal: GridManagerDep, outlet_id: OutletId
 ) -> OutletLiaisons:
     """Read an outlet's current community and police liaisons."""
     return manual.outlet_liaisons(session, principal, outlet_id)
@@ -110,7 +110,7 @@ def read_outlet_liaisons(
     responses=error_responses(401, 403, 404, 409, 422),
 )
 def set_outlet_liaisons(
-    session: SessionDep, principal: LiaisonManagerDep, outlet_id: int, body: AssignmentSet
+    session: SessionDep, principal: LiaisonManagerDep, outlet_id: OutletId, body: AssignmentSet
 ) -> OutletAssignment:
     """Set an outlet's current community and/or police liaison (null ends it)."""
     return manual.set_outlet_liaisons(session, outlet_id, body, principal)
@@ -121,6 +121,6 @@ def set_outlet_liaisons(
     response_model=History,
     responses=error_responses(401, 403, 404, 422),
 )
-def outlet_history(session: SessionDep, principal: GridManagerDep, outlet_id: int) -> History:
+def outlet_history(session: SessionDep, principal: GridManagerDep, outlet_id: OutletId) -> History:
     """List every assignment the outlet has had, newest first."""
     return manual.outlet_history(session, principal, outlet_id)

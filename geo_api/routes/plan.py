@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from geo_api import audit
-from geo_api.dependencies import PlannerDep, SessionDep
+from geo_api.dependencies import LongSessionDep, PlannerDep
 from geo_api.plan.schemas import CoverPlan, CoverRequest, SitesPlan, SitesRequest
 from geo_api.plan.sites import plan_cover, plan_sites
 from geo_api.responses import error_responses
@@ -15,7 +15,7 @@ router = APIRouter(
 
 
 @router.post("/sites", response_model=SitesPlan, responses=error_responses(401, 403, 404, 422))
-def sites(body: SitesRequest, session: SessionDep, principal: PlannerDep) -> SitesPlan:
+def sites(body: SitesRequest, session: LongSessionDep, principal: PlannerDep) -> SitesPlan:
     """Choose p new sites covering the most riders, with the open stations fixed."""
     principal.require_scope(body.city)
     audit.record(session, principal.actor, "plan", "plan_sites", body.city, body.model_dump())
@@ -23,7 +23,7 @@ def sites(body: SitesRequest, session: SessionDep, principal: PlannerDep) -> Sit
 
 
 @router.post("/cover", response_model=CoverPlan, responses=error_responses(401, 403, 404, 422))
-def cover(body: CoverRequest, session: SessionDep, principal: PlannerDep) -> CoverPlan:
+def cover(body: CoverRequest, session: LongSessionDep, principal: PlannerDep) -> CoverPlan:
     """Choose the fewest new sites that bring the covered share of riders to target_share."""
     principal.require_scope(body.city)
     audit.record(session, principal.actor, "plan", "plan_cover", body.city, body.model_dump())

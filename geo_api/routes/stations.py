@@ -2,12 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
+from geo_api import versions
 from geo_api.coords import OUTPUT_SYSTEMS, POINT_INPUT_SYSTEMS
 from geo_api.dependencies import PlannerDep, SessionDep, SettingsDep, StationCandidatesDep
 from geo_api.responses import error_responses
 from geo_api.routes import DocumentedRoute
+from geo_api.routes.params import IfMatch, Offset, ReportId, StationId
 from geo_api.stations import inputs, records, reports
 from geo_api.stations.answer import NearestRequest, nearest_answer, nearest_query
 from geo_api.stations.geojson import TRAVEL_DESCRIPTION, NearbyCollection
@@ -28,7 +30,6 @@ from geo_api.vocab import ReportStatus
 
 router = APIRouter(tags=["stations"], responses=error_responses(503), route_class=DocumentedRoute)
 
-StationId = Annotated[int, Path(description="The station's id.")]
 # Checked by inputs.check_station_kind and check_amenities, which take the vocabulary's names
 # or the Chinese words the loader reads, and answer a 422 naming a word they do not know.
 Kind = Annotated[
@@ -111,7 +112,7 @@ def stations(
     kind: Kind = None,
     amenity: Amenities = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> StationCollection:
     """List stations, a page at a time, by id."""
     return records.list_stations(
@@ -127,9 +128,11 @@ def stations(
 @router.get(
     "/stations/{station_id}", response_model=StationFeature, responses=error_responses(404, 422)
 )
-def station(session: SessionDep, station_id: StationId) -> StationFeature:
-    """Read one station."""
-    return records.station_feature(records.get_station(session, station_id))
+def station(session: SessionDep, station_id: StationId, response: Response) -> StationFeature:
+    """Read one station; its ETag goes in If-Match of a PATCH."""
+    feature = records.station_feature(records.get_station(session, station_id))
+    response.headers["ETag"] = versions.entity_tag(session, "station", station_id) or ""
+    return feature
 
 
 @router.post(
@@ -148,13 +151,20 @@ def create_station(
 @router.patch(
     "/stations/{station_id}",
     response_model=StationFeature,
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(401, 403, 404, 412, 422),
 )
 def update_station(
-    session: SessionDep, principal: PlannerDep, station_id: StationId, body: StationFields
+    session: SessionDep,
+    principal: PlannerDep,
+    station_id: StationId,
+    body: StationFields,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> StationFeature:
     """Change a station; moving it recomputes its district, community and H3 cell."""
+    versions.check_if_match(session, "station", station_id, if_match)
     station = records.update_station(session, station_id, body, principal)
+    response.headers["ETag"] = versions.entity_tag(session, "station", station_id) or ""
     return records.station_feature(station)
 
 
@@ -214,7 +224,7 @@ def update_report(
     session: SessionDep,
     principal: PlannerDep,
     station_id: StationId,
-    report_id: Annotated[int, Path(description="The report's id.")],
+    report_id: ReportId,
     body: ReportUpdate,
 ) -> Report:
     """Resolve or dismiss a report (planner or admin key)."""

@@ -110,7 +110,7 @@ COMPONENT_PARAMETERS: dict[str, Any] = {
     "offset": {
         "name": "offset", "in": "query", "required": False,
         "description": "features to skip (the next link carries it)",
-        "schema": {"type": "integer", "minimum": 0, "default": 0},
+        "schema": {"type": "integer", "minimum": 0, "maximum": 1_000_000_000, "default": 0},
     },
     "bbox": {
         "name": "bbox", "in": "query", "required": False, "style": "form", "explode": False,

@@ -17,6 +17,8 @@ DEFAULT_LIMIT = 10
 MAX_LIMIT = 10_000
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 CRS84_NAMES = {CRS84, "CRS84", "OGC:CRS84", "http://www.opengis.net/def/crs/EPSG/0/4326"}
+# Past this, an offset is not paging but probing (and past 2**63 the database refuses it).
+MAX_OFFSET = 1_000_000_000
 STANDARD = {"f", "limit", "offset", "bbox", "bbox-crs", "filter", "filter-lang", "filter-crs"}
 
 
@@ -50,7 +52,7 @@ def parse_items_query(
         bbox=parse_bbox(query.get("bbox")),
         # Above the maximum the maximum applies (OGC API - Features, /req/core/fc-limit-response)
         limit=min(integer(query, "limit", DEFAULT_LIMIT, 1), MAX_LIMIT),
-        offset=integer(query, "offset", 0, 0),
+        offset=integer(query, "offset", 0, 0, MAX_OFFSET),
         equals=tuple(
             (prop, typed(prop, query[prop.name])) for prop in layer.properties if prop.name in query
         ),
@@ -71,8 +73,10 @@ def check_crs(query: Mapping[str, str], name: str) -> None:
         raise BadRequest(f"{name}: only {CRS84} is supported")
 
 
-def integer(query: Mapping[str, str], name: str, default: int, minimum: int) -> int:
-    """Return the integer parameter ``name`` (at least ``minimum``), or ``default``."""
+def integer(
+    query: Mapping[str, str], name: str, default: int, minimum: int, maximum: int | None = None
+) -> int:
+    """Return the integer parameter ``name`` (at least ``minimum``, at most ``maximum``)."""
     raw = query.get(name)
     if raw is None:
         return default
@@ -82,6 +86,8 @@ def integer(query: Mapping[str, str], name: str, default: int, minimum: int) -> 
         raise BadRequest(f"{name}: must be an integer, got {raw!r}") from None
     if value < minimum:
         raise BadRequest(f"{name}: must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise BadRequest(f"{name}: must be at most {maximum}, got {value}")
     return value
 
 
