@@ -60,6 +60,7 @@ class LoadOptions:
     encoding: str | None = None
     sheet: str | None = None
     header_row: int | None = None
+    layer: str | None = None
     mode: str = "merge"
     overwrite_edits: bool = False
     timezone: str | None = None
@@ -93,8 +94,9 @@ def load_file(
         out when the headers or a line above the table name it), ``source`` (default: the
         sheet's 填报单位, else the file's name without dates and versions), ``level`` (of
         boundaries), ``mapping`` (``{field: column}``), ``encoding`` (of a CSV), ``sheet``,
-        ``header_row``, ``mode`` (``merge`` or ``replace``), ``overwrite_edits``, ``timezone``
-        (of dates and times written without an offset; by default ``WARMMAP_TIMEZONE``).
+        ``header_row``, ``layer`` (of a GeoPackage), ``mode`` (``merge`` or ``replace``),
+        ``overwrite_edits``, ``timezone`` (of dates and times written without an offset; by
+        default ``WARMMAP_TIMEZONE``).
 
     Returns
     -------
@@ -126,6 +128,7 @@ def load_file(
                 sheet=opts.sheet,
                 header_row=opts.header_row,
                 score=header_score(kind, opts.mapping),
+                layer=opts.layer,
             )
             with engine.connect() as connection:
                 names = lookup.area_names(connection)

@@ -80,6 +80,9 @@ def load(
     header_row: Annotated[
         int | None, typer.Option(help="The sheet row of the header (default: found).")
     ] = None,
+    layer: Annotated[
+        str | None, typer.Option(help="The layer of a GeoPackage that has several.")
+    ] = None,
     mode: Annotated[
         str,
         typer.Option(
@@ -108,6 +111,7 @@ def load(
             encoding=encoding,
             sheet=sheet,
             header_row=header_row,
+            layer=layer,
             mode=mode,
             overwrite_edits=overwrite_edits,
             progress=True,
