@@ -93,6 +93,14 @@ def load(
     overwrite_edits: Annotated[
         bool, typer.Option(help="Let the file overwrite fields changed through the API.")
     ] = False,
+    wait: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds to wait for another load of the same kind to end (default "
+            "WARMMAP_LOAD_LOCK_WAIT_S, 600); 0 gives up at once.",
+            min=0,
+        ),
+    ] = None,
     lang: LangOption = None,
 ) -> None:
     """Load a file as one batch: all of it or, on failure, nothing."""
@@ -115,6 +123,8 @@ def load(
             mode=mode,
             overwrite_edits=overwrite_edits,
             progress=True,
+            wait_s=wait,
+            notify=lambda message: typer.echo(message, err=True),
         )
     counts = {
         k: getattr(result, k) for k in ("inserted", "updated", "rejected", "flagged", "skipped")

@@ -58,13 +58,39 @@ def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
         return _strict(raw[len(codecs.BOM_UTF8) :], "utf-8", "utf-8-sig")
     for candidate in _ENCODINGS:
         try:
-            return raw.decode(candidate), candidate
+            text = raw.decode(candidate)
         except UnicodeDecodeError:
+            if candidate == "utf-8":
+                _check_not_mixed(raw)
             continue
+        return text, candidate
     best = from_bytes(raw).best()
     if best is None:
         raise InvalidInput("cannot tell the file's encoding: give it with --encoding")
     return str(best), best.encoding
+
+
+def _check_not_mixed(raw: bytes) -> None:
+    """Refuse a file that is not UTF-8 but holds lines of UTF-8 text: two files pasted together.
+
+    Decoded as GB18030 whole, its UTF-8 lines would turn into other characters without a word
+    (``顺丰`` into ``椤轰赴``). A line of GB18030 text is valid UTF-8 only by rare accident.
+    """
+    utf8_line = other_line = None
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            other_line = other_line or number
+        else:
+            utf8_line = utf8_line or number
+        if utf8_line and other_line:
+            raise InvalidInput(
+                f"the file mixes encodings: line {utf8_line} is UTF-8 but line {other_line} is "
+                "not (GB18030?): save it again in one encoding, or name one with --encoding"
+            )
 
 
 def _strict(raw: bytes, codec: str, name: str) -> tuple[str, str]:
