@@ -13,7 +13,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from etl.normalize.fields import Mask, Reasons, text
+from etl.normalize.fields import Mask, Reasons
 
 # The API's caps (geo_api.stations.schemas, geo_api.liaisons.schemas): a file cannot store
 # what the API would refuse.
@@ -24,12 +24,15 @@ ADDRESS_MAX_CHARS: Final = 500
 # and able to make a name read differently from what it is.
 _INVISIBLE: Final = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _LATIN: Final = re.compile("[A-Za-z]")
+_NUL: Final = re.compile("\x00")
 _LOOKALIKE: Final = re.compile("[\u0370-\u03ff\u0400-\u04ff]")
 # Doubles stop being exact past 15 significant digits, and so do Excel's numbers.
 _EXACT_DIGITS_BELOW: Final = 1e15
 
 
-def screen(frame: pd.DataFrame, columns: dict[str, str], kind: str, reasons: Reasons) -> pd.Series:
+def screen(
+    frame: pd.DataFrame, columns: dict[str, str], kind: str, reasons: Reasons, file_format: str
+) -> pd.Series:
     """Reject the rows whose cells cannot be stored as given; return the names to flag.
 
     Parameters
@@ -43,42 +46,69 @@ def screen(frame: pd.DataFrame, columns: dict[str, str], kind: str, reasons: Rea
     reasons
         Where rejections go: ``nul_character``, ``too_long``, ``invisible_character``,
         ``id_not_exact``.
+    file_format
+        The file's format (``RawTable.format``): only workbooks and vector files have cells
+        that are numbers, and an XLSX cannot hold a NUL.
 
     Returns
     -------
     pandas.Series
         True for the names that mix Latin letters with Cyrillic or Greek look-alikes.
     """
-    for name in frame.columns:
-        cells = frame[name]
-        if cells.dtype == object or isinstance(cells.dtype, pd.StringDtype):
-            has_nul = cells.astype("string").str.contains("\x00", regex=False)
-            reasons.add(has_nul, "nul_character", column=str(name))
-    _excel_ids(frame, columns, reasons)
+    if file_format != "xlsx":
+        for name in frame.columns:
+            cells = frame[name]
+            if _holds(cells, _NUL):
+                has_nul = _strings(cells).str.contains("\x00", regex=False)
+                reasons.add(has_nul, "nul_character", column=str(name))
+    if file_format != "csv":
+        _excel_ids(frame, columns, reasons)
+    given = frame[columns["name"]] if "name" in columns else pd.Series([], dtype=object)
     names = _text(frame, columns, "name")
     limit = NAME_MAX_CHARS.get(kind, DEFAULT_NAME_MAX_CHARS)
     _too_long(names, "name", limit, reasons)
     _too_long(_text(frame, columns, "address"), "address", ADDRESS_MAX_CHARS, reasons)
-    invisible = names.str.extract(f"({_INVISIBLE.pattern})", expand=False)
-    reasons.add(
-        invisible.notna(),
-        "invisible_character",
-        field="name",
-        char=invisible.map(lambda c: f"U+{ord(c):04X}", na_action="ignore"),
-    )
-    mixed: pd.Series = names.str.contains(_LATIN.pattern) & names.str.contains(_LOOKALIKE.pattern)
-    return mixed.fillna(False).astype(bool)
+    if _holds(given, _INVISIBLE):
+        hidden = names.str.contains(_INVISIBLE.pattern).fillna(False).astype(bool)
+        found = names[hidden].str.extract(f"({_INVISIBLE.pattern})", expand=False)
+        reasons.add(hidden, "invisible_character", field="name",
+                    char=found.map(lambda c: f"U+{ord(c):04X}"))  # fmt: skip
+    if not _holds(given, _LOOKALIKE):
+        return pd.Series(False, index=frame.index)
+    latin = names.str.contains(_LATIN.pattern).fillna(False).astype(bool)
+    return latin & names.str.contains(_LOOKALIKE.pattern).fillna(False).astype(bool)
+
+
+def _holds(cells: pd.Series, pattern: re.Pattern[str]) -> bool:
+    """Whether any text cell matches ``pattern``: one search over them all, the common answer."""
+    if cells.dtype != object:
+        return bool(
+            isinstance(cells.dtype, pd.StringDtype) and cells.str.contains(pattern.pattern).any()
+        )
+    values = cells.tolist()
+    try:
+        joined = "\n".join(values)
+    except TypeError:  # numbers, dates and blanks among the text
+        joined = "\n".join(v for v in values if isinstance(v, str))
+    return pattern.search(joined) is not None
+
+
+def _strings(cells: pd.Series) -> pd.Series:
+    """Cells as pyarrow strings, whose searches run in C."""
+    return cells.astype("string[pyarrow]")
 
 
 def _text(frame: pd.DataFrame, columns: dict[str, str], field: str) -> pd.Series:
     if field not in columns:
-        return pd.Series(pd.NA, index=frame.index, dtype="string")
-    return text(frame[columns[field]]).astype("string")
+        return pd.Series(pd.NA, index=frame.index, dtype="string[pyarrow]")
+    return _strings(frame[columns[field]])
 
 
 def _too_long(values: pd.Series, field: str, limit: int, reasons: Reasons) -> None:
-    lengths = values.str.len()
-    reasons.add(lengths > limit, "too_long", field=field, length=lengths, limit=limit)
+    long = (values.str.len() > limit).fillna(False).astype(bool)
+    if long.any():  # white space around a value is not stored: measure without it
+        lengths = values[long].str.strip().str.len().reindex(values.index)
+        reasons.add(lengths > limit, "too_long", field=field, length=lengths, limit=limit)
 
 
 def _excel_ids(frame: pd.DataFrame, columns: dict[str, str], reasons: Reasons) -> Mask:

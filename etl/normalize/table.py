@@ -153,7 +153,7 @@ def normalize(
     skipped = [*preamble.rows, *subheader_rows(table), *skipped_rows(table.frame, codes)]
     frame = table.frame[codes.isna()]
     ctx = Context(frame, columns, Reasons(frame.index), Flags(), timezone)
-    mixed_scripts = screen(frame, columns, kind, ctx.reasons)
+    mixed_scripts = screen(frame, columns, kind, ctx.reasons, table.format)
     records = _records(kind, table, ctx, crs_name, level, names)
     ctx.flags.add(
         mixed_scripts, "name", "mixed_scripts", column=columns.get("name"), value=ctx.cell("name")
