@@ -1,4 +1,4 @@
-"""Loads under faults: killed in the middle of a batch, and two of one table at once.
+"""Loads under faults: killed mid-batch, two of one table at once, cancelled, driver errors.
 
 Each load runs as a user runs it, ``python -m warmmap_cli load``, against the module's own
 database (loads commit).
@@ -13,11 +13,18 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import psycopg2
+import psycopg2.errors
+import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from etl.load import load_file
+from etl.write.failures import refusal
 from geo_api.batches.reading import get_batch
 from geo_api.batches.running import ABANDONED, LOCK_CLASS, lock_key
+from geo_api.errors import DatabaseUnavailable, InvalidInput
+from geo_api.settings import get_settings
 from tests.loadutil import count, scalars
 
 INDEXES = "SELECT indexname FROM pg_indexes WHERE tablename = 'outlets'"
@@ -161,3 +168,43 @@ def test_two_loads_of_one_table_run_one_after_the_other(db_url_engine, tmp_path)
     statuses = scalars(engine, "SELECT status FROM load_batches ORDER BY id")
     assert statuses == ["committed", "committed"]
     assert count(engine, "outlets") == 300
+
+
+def test_a_load_the_database_cancels_fails_in_one_line_and_keeps_its_batch_failed(
+    db, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("WARMMAP_LOAD_STATEMENT_TIMEOUT_S", "2")
+    get_settings.cache_clear()
+    path = outlets_csv(tmp_path / "outlets.csv", 300)
+    try:
+        with db.connect() as blocker, blocker.begin():
+            # The load's write waits on this lock until its statement timeout cancels it.
+            blocker.execute(text("LOCK TABLE outlets IN SHARE MODE"))
+            with pytest.raises(DatabaseUnavailable) as cancelled:
+                load_file(db, "outlets", path, crs="wgs84")
+    finally:
+        get_settings.cache_clear()
+    detail = cancelled.value.detail
+    assert detail.startswith("the database cancelled the load: canceling statement due to ")
+    assert "WARMMAP_LOAD_STATEMENT_TIMEOUT_S" in detail and "\n" not in detail
+    assert count(db, "outlets") == 0 and count(db, "rejected_rows") == 0
+    with db.connect() as connection:
+        batch = connection.execute(text("SELECT status, failure FROM load_batches")).one()
+    assert tuple(batch) == ("failed", detail)
+
+
+@pytest.mark.parametrize(
+    ("error", "kind", "says"),
+    [
+        # COPY runs on psycopg2's own cursor: its errors arrive unwrapped.
+        (psycopg2.errors.CharacterNotInRepertoire("invalid byte sequence for encoding \"UTF8\": 0x00\nCONTEXT:  COPY etl_staging, line 1"), InvalidInput, "the database refused the batch: invalid byte sequence"),
+        (psycopg2.errors.NumericValueOutOfRange("integer out of range"), InvalidInput, "the database refused the batch: integer out of range"),
+        (psycopg2.OperationalError("server closed the connection unexpectedly\n\tThis probably means"), DatabaseUnavailable, "database unavailable: server closed the connection unexpectedly"),
+        (OperationalError("INSERT ...", {}, psycopg2.OperationalError("could not connect")), DatabaseUnavailable, "database unavailable: could not connect"),
+    ],
+)  # fmt: skip
+def test_every_driver_error_of_the_bulk_path_is_one_line(error, kind, says):
+    refused = refusal(error)
+    assert isinstance(refused, kind)
+    assert refused.detail == says or refused.detail.startswith(says)
+    assert "\n" not in refused.detail
