@@ -1,16 +1,16 @@
 """``load_file``: a file into the database as one batch, all or nothing.
 
-The file is read and checked in Python (``etl.read``, ``etl.normalize``) before anything is
-written: the names and shapes of the districts already loaded are read first, to tell which
-district each address names and whether each point lies in it. Then one transaction records the
-batch, its rejected and skipped rows, COPYs the accepted records into a temporary staging table,
-flags edits the file would undo, upserts in one set-based statement, flags near-duplicates and,
-with ``--mode replace``, suspends the stations the file no longer holds. A failure or a kill
-anywhere before the commit leaves the database as it was.
+The file is measured (``etl.read.limits``), read and checked in Python (``etl.read``,
+``etl.normalize``) before anything is written: the names and shapes of the districts already
+loaded are read first, to tell which district each address names and whether each point lies in
+it. Then one transaction takes the lock of loads of its table (a second load waits, saying so),
+and writes the batch (``etl.write.normalized.load_normalized``). The batch's row is committed
+apart first: a failure or a kill anywhere before the commit leaves the database as it was but
+for that row, marked ``failed`` with the reason (``etl.write.failures``).
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,31 +26,14 @@ from etl.normalize.report import note
 from etl.normalize.table import Normalized, normalize
 from etl.progress import LoadProgress, load_progress
 from etl.read.tables import read_table
-from etl.write import batches, boundaries, lookup, staging, upsert
+from etl.write import batches, lookup
 from etl.write.failures import fail_abandoned, record_failure, refusal
 from etl.write.locks import guard_transaction, take_load_lock
-from etl.write.records import write_records
-from geo_api import audit, vocab
+from etl.write.normalized import BatchResult, load_normalized
+from geo_api import vocab
 from geo_api.coords import normalize_crs
 from geo_api.errors import InvalidInput, WarmmapError
 from geo_api.settings import get_settings
-
-
-@dataclass
-class BatchResult:
-    """What a batch did: its id, how many rows went where, and the report's notes."""
-
-    batch_id: int
-    inserted: int
-    updated: int
-    unchanged: int
-    rejected: int
-    repaired: int
-    flagged: int
-    skipped: int = 0
-    suspended: int = 0
-    source: str = ""
-    notes: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -262,95 +245,3 @@ def _options(opts: LoadOptions, normalized: Normalized) -> dict[str, Any]:
         # masked through it, geo_api.liaisons.rejects).
         "columns": normalized.columns,
     }
-
-
-def load_normalized(
-    session: Session,
-    normalized: Normalized,
-    *,
-    path: Path,
-    crs: str,
-    source: str,
-    options: dict[str, Any],
-    started_at: datetime,
-    progress: LoadProgress | None = None,
-    actor: str = "cli",
-    overwrite_edits: bool = False,
-    mode: str = "merge",
-    batch_id: int | None = None,
-) -> BatchResult:
-    """Write normalized rows as one batch in the session's transaction; the caller commits.
-
-    Parameters
-    ----------
-    session
-        A session inside the transaction that holds the whole batch.
-    normalized
-        The output of ``etl.normalize.table.normalize``.
-    path, crs, source, options, started_at
-        What the batch row records about the load.
-    progress
-        Where to report rows copied.
-    actor
-        Who loads, for the audit log.
-    overwrite_edits
-        Let the file's values replace fields changed through the API since.
-    mode
-        ``replace`` suspends the source's stations the file does not hold.
-    batch_id
-        The batch's row, when the caller recorded it already (``load_file`` commits it apart);
-        by default it is inserted in the session's transaction.
-
-    Returns
-    -------
-    BatchResult
-        The batch's id and counts.
-    """
-    bar = progress or LoadProgress(None)
-    connection = session.connection()
-    kind = normalized.kind
-    if batch_id is None:
-        batch_id = batches.start_batch(
-            connection,
-            kind=kind,
-            path=path,
-            crs=crs,
-            source=source,
-            options=options,
-            started_at=started_at,
-        )
-    batches.store_rejections(connection, batch_id, normalized.rejected)
-    staging.create_staging(connection, kind)
-    bar.stage(f"copying {len(normalized.records)} rows", total=len(normalized.records))
-    staged = staging.copy_records(connection, kind, normalized.records, bar.advance)
-    repaired = rejected_here = 0
-    if kind == "boundaries":
-        repaired, rejected_here = boundaries.prepare_boundaries(connection, batch_id)
-    load = upsert.Load(
-        source, batch_id, normalized.given, tuple(normalized.extra_columns), overwrite_edits
-    )
-    bar.stage(f"upserting {staged - rejected_here} rows")
-    written = write_records(connection, normalized, load, mode, bar)
-    skipped = sum(1 for r in normalized.rejected if r.kind == "skipped")
-    counts = {
-        "rows_read": normalized.rows_read,
-        "inserted": written.inserted,
-        "updated": written.updated,
-        "unchanged": staged - rejected_here - written.inserted - written.updated,
-        "rejected": len(normalized.rejected) - skipped + rejected_here,
-        "skipped": skipped,
-        "repaired": repaired,
-        "flagged": batches.store_flagged_raws(connection, batch_id, normalized.raw_rows),
-    }
-    report = normalized.report
-    report["notes"] = [*report.get("notes", []), *written.notes(overwrite_edits, source)]
-    report["counts"] = written.counts
-    staging.drop_staging(connection)
-    batches.finish_batch(connection, batch_id, counts, report)
-    audit.record(session, actor, "load", "load_batch", batch_id, {"kind": kind, **counts})
-    session.flush()
-    bar.stage("committing")
-    del counts["rows_read"]
-    return BatchResult(
-        batch_id, suspended=written.suspended, source=source, notes=report["notes"], **counts
-    )
