@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: demo test lint bench db tools assets install serve clean notebook
+.PHONY: demo test lint bench db tools assets install serve clean notebook audit
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# Known vulnerabilities in the Python packages (pip-audit) and the web map's npm packages (npm
+# audit, for each package.json there is); see scripts/audit.
+audit: install
+	@BIN=$(BIN) scripts/audit
 
 # The planner notebook, executed top to bottom into build/notebooks/ (needs WARMMAP_DATABASE_URL
 # with the demo loaded); the same command as the README's, run by tests/test_notebook.py.

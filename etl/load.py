@@ -1,21 +1,23 @@
 """``load_file``: a file into the database as one batch, all or nothing.
 
-The file is read and checked in Python (``etl.read``, ``etl.normalize``) before anything is
-written: the names and shapes of the districts already loaded are read first, to tell which
-district each address names and whether each point lies in it. Then one transaction records the
-batch, its rejected and skipped rows, COPYs the accepted records into a temporary staging table,
-flags edits the file would undo, upserts in one set-based statement, flags near-duplicates and,
-with ``--mode replace``, suspends the stations the file no longer holds. A failure or a kill
-anywhere before the commit leaves the database as it was.
+The file is measured (``etl.read.limits``), read and checked in Python (``etl.read``,
+``etl.normalize``) before anything is written: the names and shapes of the districts already
+loaded are read first, to tell which district each address names and whether each point lies in
+it. Then one transaction takes the lock of loads of its table (a second load waits, saying so),
+and writes the batch (``etl.write.normalized.load_normalized``). The batch's row is committed
+apart first: a failure or a kill anywhere before the commit leaves the database as it was but
+for that row, marked ``failed`` with the reason (``etl.write.failures``).
 """
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg2
 from sqlalchemy import Engine
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from etl.normalize.headers import header_score
@@ -24,29 +26,14 @@ from etl.normalize.report import note
 from etl.normalize.table import Normalized, normalize
 from etl.progress import LoadProgress, load_progress
 from etl.read.tables import read_table
-from etl.write import batches, boundaries, lookup, staging, upsert
-from etl.write.records import write_records
-from geo_api import audit, vocab
+from etl.write import batches, lookup
+from etl.write.failures import fail_abandoned, record_failure, refusal
+from etl.write.locks import guard_transaction, take_load_lock
+from etl.write.normalized import BatchResult, load_normalized
+from geo_api import vocab
 from geo_api.coords import normalize_crs
-from geo_api.errors import DatabaseUnavailable, InvalidInput
+from geo_api.errors import InvalidInput, WarmmapError
 from geo_api.settings import get_settings
-
-
-@dataclass
-class BatchResult:
-    """What a batch did: its id, how many rows went where, and the report's notes."""
-
-    batch_id: int
-    inserted: int
-    updated: int
-    unchanged: int
-    rejected: int
-    repaired: int
-    flagged: int
-    skipped: int = 0
-    suspended: int = 0
-    source: str = ""
-    notes: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -60,6 +47,7 @@ class LoadOptions:
     encoding: str | None = None
     sheet: str | None = None
     header_row: int | None = None
+    layer: str | None = None
     mode: str = "merge"
     overwrite_edits: bool = False
     timezone: str | None = None
@@ -72,6 +60,8 @@ def load_file(
     *,
     progress: bool = False,
     actor: str = "cli",
+    wait_s: float | None = None,
+    notify: Callable[[str], None] | None = None,
     **options: Any,
 ) -> BatchResult:
     """Load a file of ``kind`` as one batch.
@@ -88,13 +78,19 @@ def load_file(
         Draw a progress bar on stderr (only if it is a terminal).
     actor
         Who loads, for the audit log.
+    wait_s
+        How long to wait for another load of ``kind`` to end (default
+        ``WARMMAP_LOAD_LOCK_WAIT_S``); 0 gives up at once.
+    notify
+        Told, in one line, when the load waits for another.
     **options
         The fields of ``LoadOptions``: ``crs`` (wgs84, cgcs2000, gcj02, bd09, EPSG:n; may be left
         out when the headers or a line above the table name it), ``source`` (default: the
         sheet's 填报单位, else the file's name without dates and versions), ``level`` (of
         boundaries), ``mapping`` (``{field: column}``), ``encoding`` (of a CSV), ``sheet``,
-        ``header_row``, ``mode`` (``merge`` or ``replace``), ``overwrite_edits``, ``timezone``
-        (of dates and times written without an offset; by default ``WARMMAP_TIMEZONE``).
+        ``header_row``, ``layer`` (of a GeoPackage), ``mode`` (``merge`` or ``replace``),
+        ``overwrite_edits``, ``timezone`` (of dates and times written without an offset; by
+        default ``WARMMAP_TIMEZONE``).
 
     Returns
     -------
@@ -104,10 +100,13 @@ def load_file(
     Raises
     ------
     InvalidInput
-        When the file cannot be processed: unreadable, unknown CRS, a required column missing,
-        or values the database refuses; nothing is written then.
+        When the file cannot be processed: unreadable, over a limit (``LimitExceeded``),
+        unknown CRS, a required column missing, or values the database refuses; no rows are
+        written then (a batch that had started is kept, ``failed``, with the reason).
+    Conflict
+        When another load of ``kind`` still runs after ``wait_s``.
     DatabaseUnavailable
-        When the database cannot be reached.
+        When the database cannot be reached, or cancelled the load (its statement timeout).
     """
     started_at = datetime.now(UTC)
     opts = LoadOptions(**options)
@@ -115,54 +114,121 @@ def load_file(
         raise InvalidInput(f"unknown kind {kind!r}: use one of {', '.join(vocab.LOAD_KINDS)}")
     if opts.crs is not None:
         normalize_crs(opts.crs)
-    if not path.exists():
-        raise InvalidInput(f"no such file or folder: {path}")
+    settings = get_settings()
     try:
         with load_progress(progress) as bar:
-            bar.stage(f"reading {path.name}")
-            table = read_table(
-                path,
-                encoding=opts.encoding,
-                sheet=opts.sheet,
-                header_row=opts.header_row,
-                score=header_score(kind, opts.mapping),
-            )
-            with engine.connect() as connection:
-                names = lookup.area_names(connection)
-                bar.stage(f"checking {len(table.frame)} rows")
-                normalized = normalize(
-                    kind,
-                    table,
-                    crs=opts.crs,
-                    level=opts.level,
-                    mapping=opts.mapping,
-                    names=names,
-                    mode=opts.mode,
-                    timezone=opts.timezone or get_settings().timezone,
-                )
-                lookup.check_against_districts(connection, normalized, names.names)
+            normalized = _read(engine, kind, path, opts, bar, settings.timezone)
             source, origin = choose_source(opts.source, normalized.report.get("unit"), path.name)
             normalized.report["source"] = {"source": source, "origin": origin}
             normalized.report["notes"].insert(0, note("note_source", source=source, origin=origin))
-            with Session(engine) as session, session.begin():
-                return load_normalized(
-                    session,
-                    normalized,
-                    path=path,
-                    crs=normalized.crs or "wgs84",
-                    source=source,
-                    options=_options(opts, normalized),
-                    started_at=started_at,
-                    progress=bar,
-                    actor=actor,
-                    overwrite_edits=opts.overwrite_edits,
-                    mode=opts.mode,
-                )
-    except OperationalError as exc:
-        raise DatabaseUnavailable(f"database unavailable: {_first_line(exc)}") from exc
-    except (IntegrityError, DataError) as exc:
-        # Values normalize let through but a constraint or a column type refuses.
-        raise InvalidInput(f"the database refused the batch: {_first_line(exc)}") from exc
+            batch = _Batch(path, normalized.crs or "wgs84", source, _options(opts, normalized))
+            wait = (settings.load_lock_wait_s if wait_s is None else wait_s, notify)
+            return _write(engine, normalized, batch, opts, bar, actor, started_at, wait)
+    except (DBAPIError, psycopg2.Error) as exc:
+        raise refusal(exc) from exc
+
+
+@dataclass(frozen=True)
+class _Batch:
+    path: Path
+    crs: str
+    source: str
+    options: dict[str, Any]
+
+
+def _read(
+    engine: Engine, kind: str, path: Path, opts: LoadOptions, bar: LoadProgress, timezone: str
+) -> Normalized:
+    """Read and check the file, against the districts the database holds."""
+    bar.stage(f"reading {path.name}")
+    table = read_table(
+        path,
+        encoding=opts.encoding,
+        sheet=opts.sheet,
+        header_row=opts.header_row,
+        score=header_score(kind, opts.mapping),
+        layer=opts.layer,
+    )
+    with engine.connect() as connection:
+        names = lookup.area_names(connection)
+        bar.stage(f"checking {len(table.frame)} rows")
+        normalized = normalize(
+            kind,
+            table,
+            crs=opts.crs,
+            level=opts.level,
+            mapping=opts.mapping,
+            names=names,
+            mode=opts.mode,
+            timezone=opts.timezone or timezone,
+        )
+        lookup.check_against_districts(connection, normalized, names.names)
+    return normalized
+
+
+def _write(
+    engine: Engine,
+    normalized: Normalized,
+    batch: _Batch,
+    opts: LoadOptions,
+    bar: LoadProgress,
+    actor: str,
+    started_at: datetime,
+    wait: tuple[float, Callable[[str], None] | None],
+) -> BatchResult:
+    """Write the batch in one transaction holding the table's lock; a failure marks it failed.
+
+    The batch's row is committed first, on its own, so that it outlives a failure of the data's
+    transaction, which rolls back whole.
+    """
+    kind, batch_id = normalized.kind, None
+    try:
+        with Session(engine) as session, session.begin():
+            connection = session.connection()
+            guard_transaction(connection, get_settings())
+            take_load_lock(connection, kind, wait[0], wait[1] or (lambda message: None))
+            batch_id = _start_apart(engine, kind, batch, started_at)
+            fail_abandoned(connection, kind, batch_id)
+            return load_normalized(
+                session,
+                normalized,
+                path=batch.path,
+                crs=batch.crs,
+                source=batch.source,
+                options=batch.options,
+                started_at=started_at,
+                progress=bar,
+                actor=actor,
+                overwrite_edits=opts.overwrite_edits,
+                mode=opts.mode,
+                batch_id=batch_id,
+            )
+    except (DBAPIError, psycopg2.Error, WarmmapError, KeyboardInterrupt) as exc:
+        if batch_id is not None:
+            record_failure(engine, batch_id, _detail(exc))
+        raise
+
+
+def _start_apart(engine: Engine, kind: str, batch: _Batch, started_at: datetime) -> int:
+    """Insert the batch's row in a transaction of its own, committed at once."""
+    with engine.begin() as connection:
+        return batches.start_batch(
+            connection,
+            kind=kind,
+            path=batch.path,
+            crs=batch.crs,
+            source=batch.source,
+            options=batch.options,
+            started_at=started_at,
+        )
+
+
+def _detail(error: BaseException) -> str:
+    if isinstance(error, WarmmapError):
+        return error.detail
+    if isinstance(error, DBAPIError | psycopg2.Error):
+        return refusal(error).detail
+    return "interrupted (Ctrl-C)"
 
 
 def _options(opts: LoadOptions, normalized: Normalized) -> dict[str, Any]:
@@ -179,94 +245,3 @@ def _options(opts: LoadOptions, normalized: Normalized) -> dict[str, Any]:
         # masked through it, geo_api.liaisons.rejects).
         "columns": normalized.columns,
     }
-
-
-def _first_line(exc: DBAPIError) -> str:
-    return str(exc.orig or exc).strip().splitlines()[0]
-
-
-def load_normalized(
-    session: Session,
-    normalized: Normalized,
-    *,
-    path: Path,
-    crs: str,
-    source: str,
-    options: dict[str, Any],
-    started_at: datetime,
-    progress: LoadProgress | None = None,
-    actor: str = "cli",
-    overwrite_edits: bool = False,
-    mode: str = "merge",
-) -> BatchResult:
-    """Write normalized rows as one batch in the session's transaction; the caller commits.
-
-    Parameters
-    ----------
-    session
-        A session inside the transaction that holds the whole batch.
-    normalized
-        The output of ``etl.normalize.table.normalize``.
-    path, crs, source, options, started_at
-        What the batch row records about the load.
-    progress
-        Where to report rows copied.
-    actor
-        Who loads, for the audit log.
-    overwrite_edits
-        Let the file's values replace fields changed through the API since.
-    mode
-        ``replace`` suspends the source's stations the file does not hold.
-
-    Returns
-    -------
-    BatchResult
-        The batch's id and counts.
-    """
-    bar = progress or LoadProgress(None)
-    connection = session.connection()
-    kind = normalized.kind
-    batch_id = batches.start_batch(
-        connection,
-        kind=kind,
-        path=path,
-        crs=crs,
-        source=source,
-        options=options,
-        started_at=started_at,
-    )
-    batches.store_rejections(connection, batch_id, normalized.rejected)
-    staging.create_staging(connection, kind)
-    bar.stage(f"copying {len(normalized.records)} rows", total=len(normalized.records))
-    staged = staging.copy_records(connection, kind, normalized.records, bar.advance)
-    repaired = rejected_here = 0
-    if kind == "boundaries":
-        repaired, rejected_here = boundaries.prepare_boundaries(connection, batch_id)
-    load = upsert.Load(
-        source, batch_id, normalized.given, tuple(normalized.extra_columns), overwrite_edits
-    )
-    bar.stage(f"upserting {staged - rejected_here} rows")
-    written = write_records(connection, normalized, load, mode, bar)
-    skipped = sum(1 for r in normalized.rejected if r.kind == "skipped")
-    counts = {
-        "rows_read": normalized.rows_read,
-        "inserted": written.inserted,
-        "updated": written.updated,
-        "unchanged": staged - rejected_here - written.inserted - written.updated,
-        "rejected": len(normalized.rejected) - skipped + rejected_here,
-        "skipped": skipped,
-        "repaired": repaired,
-        "flagged": batches.store_flagged_raws(connection, batch_id, normalized.raw_rows),
-    }
-    report = normalized.report
-    report["notes"] = [*report.get("notes", []), *written.notes(overwrite_edits, source)]
-    report["counts"] = written.counts
-    staging.drop_staging(connection)
-    batches.finish_batch(connection, batch_id, counts, report)
-    audit.record(session, actor, "load", "load_batch", batch_id, {"kind": kind, **counts})
-    session.flush()
-    bar.stage("committing")
-    del counts["rows_read"]
-    return BatchResult(
-        batch_id, suspended=written.suspended, source=source, notes=report["notes"], **counts
-    )

@@ -136,6 +136,8 @@ class LoadBatch(Base):
     # How the file was read: sheet, header row, which column fed which field, columns ignored,
     # merged cells filled, file-wide notes as {code, params} (see geo_api.reasons).
     report: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    # Why a batch is ``failed``: the one line its load ended with, or that it never finished.
+    failure: Mapped[str | None] = mapped_column(Text)
 
 
 class RejectedRow(Base):

@@ -76,6 +76,28 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "parent area {parent} is not loaded: load it first or leave it empty",
         "上级区域 {parent} 尚未加载：请先加载，或留空",
     ),
+    "number_too_large": (
+        "{field} '{value}' is larger than {limit}, the most the database holds",
+        "{field}「{value}」大于数据库能保存的最大值 {limit}",
+    ),
+    "nul_character": (
+        "column '{column}' holds a NUL character (\\0), which text cannot hold",
+        "「{column}」列含有 NUL 字符（\\0），文本中不能有",
+    ),
+    "too_long": (
+        "{field} is {length} characters long, more than {limit}",
+        "{field}长 {length} 个字符，超过上限 {limit}",
+    ),
+    "invisible_character": (
+        "{field} holds the invisible character {char} (a direction override or zero-width "
+        "mark), which can make it read as something else",
+        "{field}含有不可见字符 {char}（方向控制符或零宽字符），可能使其看起来像别的名称",
+    ),
+    "id_not_exact": (
+        "{field} {value} was saved by Excel as a number of more than 15 digits, which is not "
+        "exact: format the column as text and enter the ids again",
+        "{field} {value} 被 Excel 存为超过 15 位的数字，已不准确：请将该列设为文本后重新填写",
+    ),
     # skipped rows
     "title_row": (
         "not data: a line above the table ({text})",
@@ -111,6 +133,11 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "kind_from_name": (
         "{field} blank: read as {read} from '{value}'",
         "{field}为空：根据「{value}」识别为 {read}",
+    ),
+    "mixed_scripts": (
+        "{field} '{value}' mixes Latin letters with Cyrillic or Greek ones that look alike: "
+        "check it",
+        "{field}「{value}」混用了外形相似的拉丁字母与西里尔或希腊字母：请核对",
     ),
     "defaulted": ("{field} blank: defaulted to {read}", "{field}为空：默认为 {read}"),
     "hours_not_understood": (

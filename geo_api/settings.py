@@ -55,6 +55,20 @@ class Settings(BaseSettings):
     tile_cache_mb: float = 64
     tile_change_poll_s: float = 1.0
     tile_max_age_s: int = 0
+    # Loads: limits checked before a file is parsed (a zip bomb, a 10 MB line or a million
+    # columns is refused in one line naming the limit), how long a load waits for another load
+    # of the same table, and the load connection's statement timeout and how often the server
+    # checks that the loading client is still there (a killed load releases its locks then).
+    load_max_file_mb: float = 500
+    load_max_unpacked_mb: float = 1024
+    load_max_columns: int = 1000
+    load_max_cell_chars: int = 32767
+    load_max_line_kb: int = 1024
+    load_max_rows: int = 5_000_000
+    load_max_vertices: int = 250_000
+    load_lock_wait_s: float = 600
+    load_statement_timeout_s: float = 3600
+    load_client_check_s: float = 2
 
     @field_validator("timezone")
     @classmethod

@@ -1,17 +1,13 @@
-"""``warmmap load`` and ``warmmap rejects`` as a user runs them, and a load killed midway."""
+"""``warmmap load`` and ``warmmap rejects`` as a user runs them (a load killed: test_faults_load)."""
 
 import csv
 import io
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pytest
 from sqlalchemy import text
 
@@ -126,63 +122,6 @@ def test_unprocessable_input_exits_2_with_one_line(db_url_engine, args, message)
     assert message in done.stderr
     assert done.stdout == ""
     assert count(engine, "load_batches") == 0
-
-
-def outlets_csv(path: Path, n: int) -> None:
-    rng = np.random.default_rng(11)
-    pd.DataFrame(
-        {
-            "id": [f"K{i}" for i in range(n)],
-            "name": [f"网点{i}" for i in range(n)],
-            "lon": rng.uniform(103.9, 104.3, n).round(6),
-            "lat": rng.uniform(30.5, 30.8, n).round(6),
-        }
-    ).to_csv(path, index=False)
-
-
-def backend_of(engine, database: str, query_prefix: str) -> int | None:
-    sql = (
-        "SELECT pid FROM pg_stat_activity WHERE datname = :db AND application_name = 'warmmap' "
-        "AND state = 'active' AND query ILIKE :pattern"
-    )
-    pids = scalars(engine, sql, db=database, pattern=f"%{query_prefix}%")
-    return pids[0] if pids else None
-
-
-def test_a_load_killed_midway_leaves_the_database_as_it_was(db_url_engine, tmp_path):
-    url, engine = db_url_engine
-    path = tmp_path / "outlets.csv"
-    outlets_csv(path, 120_000)
-    database = engine.url.database
-    indexes_before = set(scalars(engine, INDEXES))
-    env = os.environ | {"WARMMAP_DATABASE_URL": url}
-    command = [sys.executable, "-m", "warmmap_cli", "load", "outlets", str(path), "--crs", "wgs84"]
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    # Kill it while the upsert into outlets runs: by then the batch row, the staged rows and
-    # (this batch is big) the dropped indexes are all in its open transaction.
-    deadline = time.monotonic() + 120
-    pid = None
-    while pid is None and process.poll() is None and time.monotonic() < deadline:
-        pid = backend_of(engine, database, "INSERT INTO outlets")
-        time.sleep(0.02)
-    assert pid is not None, "the load finished or failed before its upsert was seen"
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=10)
-    while scalars(engine, "SELECT pid FROM pg_stat_activity WHERE pid = :pid", pid=pid):
-        assert time.monotonic() < deadline, "the killed load's backend did not end"
-        time.sleep(0.1)
-    assert process.returncode == -signal.SIGKILL
-    for table in ("outlets", "load_batches", "rejected_rows", "audit_log"):
-        assert count(engine, table) == 0, table
-    indexes_after = set(scalars(engine, INDEXES))
-    assert indexes_after == indexes_before and "ix_outlets_geog" in indexes_after
-    foreign_keys = scalars(
-        engine,
-        "SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid = 'outlets'::regclass",
-    )
-    assert foreign_keys == ["fk_outlets_batch_id_load_batches"]
 
 
 def test_load_reports_in_chinese_and_takes_sheet_and_header_row(db_url_engine):

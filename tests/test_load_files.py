@@ -173,8 +173,12 @@ def test_values_the_database_refuses_fail_the_whole_batch_in_one_line(db, tmp_pa
     with pytest.raises(InvalidInput, match="the database refused the batch") as error:
         load_file(db, "boundaries", path, crs="wgs84", level="district")
     assert "\n" not in error.value.detail
-    for table in ("admin_areas", "load_batches", "rejected_rows", "audit_log"):
+    for table in ("admin_areas", "rejected_rows", "audit_log"):
         assert count(db, table) == 0, table
+    # The batch stays, in a transaction of its own, to say what happened.
+    with db.connect() as connection:
+        status, failure = connection.execute(text("SELECT status, failure FROM load_batches")).one()
+    assert status == "failed" and failure == error.value.detail
 
 
 def test_a_load_leaves_planner_statistics_behind(db):

@@ -107,7 +107,7 @@ def test_shapefile_folder(tmp_path):
     assert table.geometry.crs.to_epsg() == 32648  # the .prj was read
 
 
-def test_geopackage_first_layer(tmp_path):
+def test_a_geopackage_of_two_layers_names_them_and_layer_chooses(tmp_path):
     import geopandas as gpd
     from shapely.geometry import Point
 
@@ -118,7 +118,11 @@ def test_geopackage_first_layer(tmp_path):
     gpd.GeoDataFrame({"name": ["second"]}, geometry=[Point(105, 31)], crs=4326).to_file(
         path, layer="b"
     )
-    assert read_table(path).frame["name"].tolist() == ["first"]
+    with pytest.raises(InvalidInput, match=r"2 layers \(a, b\): choose one with --layer"):
+        read_table(path)
+    assert read_table(path, layer="b").frame["name"].tolist() == ["second"]
+    with pytest.raises(InvalidInput, match=r"--layer c: no such layer; the layers are a, b"):
+        read_table(path, layer="c")
 
 
 def test_unreadable_inputs_are_one_line_errors(tmp_path):

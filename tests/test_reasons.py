@@ -17,7 +17,7 @@ PARAMS = {
     "header_row": 4, "sheets": ["说明"], "count": 2, "kinds": "total_row 1", "column": "站长",
     "rows": "5-7", "hint": "", "fields": ["status", "access"], "counts": "warm_station 3",
     "source": "锦江区总工会", "origin": "unit", "outside": 10, "checked": 20, "outside_alt": 0,
-    "pairs": "名称 → name",
+    "pairs": "名称 → name", "limit": 200, "length": 300, "char": "U+202E",
 }  # fmt: skip
 
 

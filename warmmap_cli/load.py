@@ -80,6 +80,9 @@ def load(
     header_row: Annotated[
         int | None, typer.Option(help="The sheet row of the header (default: found).")
     ] = None,
+    layer: Annotated[
+        str | None, typer.Option(help="The layer of a GeoPackage that has several.")
+    ] = None,
     mode: Annotated[
         str,
         typer.Option(
@@ -90,6 +93,14 @@ def load(
     overwrite_edits: Annotated[
         bool, typer.Option(help="Let the file overwrite fields changed through the API.")
     ] = False,
+    wait: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds to wait for another load of the same kind to end (default "
+            "WARMMAP_LOAD_LOCK_WAIT_S, 600); 0 gives up at once.",
+            min=0,
+        ),
+    ] = None,
     lang: LangOption = None,
 ) -> None:
     """Load a file as one batch: all of it or, on failure, nothing."""
@@ -108,9 +119,12 @@ def load(
             encoding=encoding,
             sheet=sheet,
             header_row=header_row,
+            layer=layer,
             mode=mode,
             overwrite_edits=overwrite_edits,
             progress=True,
+            wait_s=wait,
+            notify=lambda message: typer.echo(message, err=True),
         )
     counts = {
         k: getattr(result, k) for k in ("inserted", "updated", "rejected", "flagged", "skipped")

@@ -21,6 +21,8 @@ from geo_api.vocab.kinds import map_distinct, map_words
 
 Mask = pd.Series
 Param = pd.Series | object
+# The largest count or amount stored: PostgreSQL's integer (riders, capacity) holds 2^31 - 1.
+MAX_AMOUNT: Final = 2_147_483_647
 _VALUES: Final = {
     "station_kind": vocab.STATION_KINDS,
     "outlet_kind": vocab.OUTLET_KINDS,
@@ -41,7 +43,10 @@ def json_value(value: object) -> object:
         value = value.item()
     if isinstance(value, float):
         return None if math.isnan(value) else value if math.isfinite(value) else str(value)
-    if isinstance(value, bool | int | str):
+    if isinstance(value, str):
+        # jsonb cannot hold U+0000: a NUL of a rejected row is kept as the symbol ␀.
+        return value.replace("\x00", "\u2400")
+    if isinstance(value, bool | int):
         return value
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -240,12 +245,14 @@ def amounts_read(
     if not bad.any():  # plain numbers (or blanks): nothing to read with a guess
         reasons.add(values < 0, "not_whole_number" if whole else "not_a_number", field=label,
                     value=cells)  # fmt: skip
+        huge = _too_large(values, reasons, label, cells)
         fractional = whole & (values.notna() & (values != np.floor(values)))
         reasons.add(fractional, "not_whole_number", field=label, value=cells)
-        return values.where(~blank & (values >= 0) & ~fractional)
+        return values.where(~blank & (values >= 0) & ~fractional & ~huge)
     read, how, still_bad = readings(cells, bad, read_amount)
     values = values.where(~bad, read)
     still_bad = still_bad | (values < 0)
+    still_bad = still_bad | (~still_bad & _too_large(values, reasons, label, cells))
     if whole:
         still_bad = still_bad | (values.notna() & (values != np.floor(values)))
     code = "not_whole_number" if whole else "not_a_number"
@@ -256,6 +263,13 @@ def amounts_read(
         read_as = pd.Series([_plain(v) for v in rows.tolist()], index=rows.index, dtype=object)
         flags.add(guessed, label, how, column=column_name, value=cells, read=read_as)
     return values.where(~still_bad & ~blank)
+
+
+def _too_large(values: pd.Series, reasons: Reasons, label: str, cells: pd.Series) -> Mask:
+    """Reject counts past what the database's integers hold (``2147483648``, ``1e20``, inf)."""
+    huge = values.notna() & ((values > MAX_AMOUNT) | ~np.isfinite(values))
+    reasons.add(huge, "number_too_large", field=label, value=cells, limit=MAX_AMOUNT)
+    return huge
 
 
 def _plain(value: float) -> object:

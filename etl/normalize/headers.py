@@ -16,6 +16,8 @@ from typing import Final
 
 from geo_api.errors import InvalidInput
 
+# The name readers give a second column of the same header: "名称 (2)".
+_REPEATED: Final = re.compile(r"^(.*) \((\d+)\)$")
 ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "external_id": ("编号", "id", "external_id", "外部编号", "站点编号", "网点编号", "驿站编号",
                     "序号id", "warmmap:id"),
@@ -226,6 +228,7 @@ def resolve_columns(
             continue
         key = header_key(header)
         field, crs = _field_of(kind, header)
+        _check_twice(header, headers, found)
         if field is not None and field not in found:
             found[field] = header
             if crs is not None:
@@ -239,6 +242,24 @@ def resolve_columns(
     _check_required(kind, found, headers, has_geometry)
     found.hints = {c: h for c in found.ignored if (h := _hint(kind, c, found)) is not None}
     return found
+
+
+def _check_twice(header: str, headers: list[str], found: Columns) -> None:
+    """Refuse a second column with the header of one that feeds a field.
+
+    Which one would be meant? Readers name the second ``名称 (2)``; a note (two 备注) may
+    repeat, a field may not.
+    """
+    repeated = _REPEATED.match(header)
+    if repeated is None or repeated[1] not in headers:
+        return
+    first = repeated[1]
+    fields = [f for f, column in found.items() if column == first and f not in found.mapped]
+    if fields:
+        raise InvalidInput(
+            f"the header {first!r} appears more than once, and warmmap reads {fields[0]} from "
+            f"it: rename the other columns, or choose one with --map {fields[0]}='{header}'"
+        )
 
 
 def _check_required(kind: str, found: Columns, headers: list[str], has_geometry: bool) -> None:

@@ -34,6 +34,7 @@ from etl.normalize.rejections import (
     subheader_rows,
 )
 from etl.normalize.report import build_report
+from etl.normalize.screen import screen
 from etl.normalize.sheet import not_data, read_preamble, skipped_rows
 from etl.read.tables import RawTable
 from geo_api import vocab
@@ -152,7 +153,11 @@ def normalize(
     skipped = [*preamble.rows, *subheader_rows(table), *skipped_rows(table.frame, codes)]
     frame = table.frame[codes.isna()]
     ctx = Context(frame, columns, Reasons(frame.index), Flags(), timezone)
+    mixed_scripts = screen(frame, columns, kind, ctx.reasons, table.format)
     records = _records(kind, table, ctx, crs_name, level, names)
+    ctx.flags.add(
+        mixed_scripts, "name", "mixed_scripts", column=columns.get("name"), value=ctx.cell("name")
+    )
     duplicates(records[_ID_FIELD[kind]], ctx.reasons, _ID_FIELD[kind])
     accepted = ctx.reasons.accepted
     kept = records[accepted].copy()

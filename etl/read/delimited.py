@@ -18,6 +18,7 @@ import pandas as pd
 from charset_normalizer import from_bytes
 from pyarrow import ArrowInvalid
 
+from etl.read import limits
 from etl.read.layout import HEAD_ROWS, Score, cell_text, find_header, is_blank
 from etl.read.raw import RawTable, preamble_rows
 from geo_api.errors import InvalidInput
@@ -57,13 +58,39 @@ def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
         return _strict(raw[len(codecs.BOM_UTF8) :], "utf-8", "utf-8-sig")
     for candidate in _ENCODINGS:
         try:
-            return raw.decode(candidate), candidate
+            text = raw.decode(candidate)
         except UnicodeDecodeError:
+            if candidate == "utf-8":
+                _check_not_mixed(raw)
             continue
+        return text, candidate
     best = from_bytes(raw).best()
     if best is None:
         raise InvalidInput("cannot tell the file's encoding: give it with --encoding")
     return str(best), best.encoding
+
+
+def _check_not_mixed(raw: bytes) -> None:
+    """Refuse a file that is not UTF-8 but holds lines of UTF-8 text: two files pasted together.
+
+    Decoded as GB18030 whole, its UTF-8 lines would turn into other characters without a word
+    (``顺丰`` into ``椤轰赴``). A line of GB18030 text is valid UTF-8 only by rare accident.
+    """
+    utf8_line = other_line = None
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            other_line = other_line or number
+        else:
+            utf8_line = utf8_line or number
+        if utf8_line and other_line:
+            raise InvalidInput(
+                f"the file mixes encodings: line {utf8_line} is UTF-8 but line {other_line} is "
+                "not (GB18030?): save it again in one encoding, or name one with --encoding"
+            )
 
 
 def _strict(raw: bytes, codec: str, name: str) -> tuple[str, str]:
@@ -89,16 +116,22 @@ def csv_table(
     path: Path, encoding: str | None, score: Score | None, header_row: int | None
 ) -> RawTable:
     """Return the table of a CSV: its header found below any title lines."""
-    text, used = decode(path.read_bytes(), encoding)
+    raw = path.read_bytes()
+    longest_line = limits.check_lines(raw, path.name)
+    text, used = decode(raw, encoding)
+    del raw
     text = text.rstrip("\r\n") + "\n"
     lines = text.split("\n", _SNIFF_LINES)[:_SNIFF_LINES]
     sep = max(",\t;|", key=lambda s: sum(line.count(s) for line in lines))
     head = _head_records(text, sep)
     if all(all(map(is_blank, cells)) for cells, _ in head):
         raise InvalidInput(f"cannot read {path.name} as CSV: the file is empty")
+    limits.check_columns(max(len(cells) for cells, _ in head), path.name)
     header = find_header([cells for cells, _ in head], score, header_row)
     line = head[header.index][1]
     frame = _parse_csv(text[_line_offset(text, line) :], sep, path)
+    if longest_line > limits.limits().load_max_cell_chars:  # else no cell can be longer
+        limits.check_cells(_longest_cells(frame), path.name)
     frame.index = pd.RangeIndex(line + 2, line + 2 + len(frame))
     if len(header.names) == len(frame.columns):
         frame.columns = pd.Index(header.names)
@@ -117,6 +150,11 @@ def csv_table(
         subheader=subheader,
         blank_rows=[int(n) for n in frame.index[blank]],
     )
+
+
+def _longest_cells(frame: pd.DataFrame) -> dict[str, int]:
+    lengths = {str(c): frame[c].astype(str).str.len().max() for c in frame.columns}
+    return {column: int(n) for column, n in lengths.items() if pd.notna(n)}
 
 
 def _head_records(text: str, sep: str) -> list[tuple[list[str], int]]:

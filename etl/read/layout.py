@@ -114,12 +114,19 @@ def _completes(row: Sequence[object], score: Score) -> bool:
 
 def _names(upper: Sequence[object], lower: Sequence[object] | None) -> list[str]:
     names: list[str] = []
+    # Counted in a dict, not by scanning the names so far: a sheet may be 16,384 columns wide.
+    taken: dict[str, int] = {}
     for position, cell in enumerate(upper):
         below = lower[position] if lower is not None and position < len(lower) else None
         name = cell_text(below) or cell_text(cell) or f"{column_letter(position)}列"
         # Two columns with one name (two 备注) stay apart: the second is "备注 (2)".
-        count = sum(1 for n in names if n == name or n.startswith(f"{name} ("))
-        names.append(name if count == 0 else f"{name} ({count + 1})")
+        unique, count = name, taken.get(name, 0)
+        while unique in taken:
+            count += 1
+            unique = f"{name} ({count})"
+        taken[name] = max(count, 1)
+        taken.setdefault(unique, 1)
+        names.append(unique)
     return names
 
 

@@ -11,8 +11,10 @@ from typing import Final
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
+from etl.read import limits
 from etl.read.delimited import check_codec, csv_table, decode
 from etl.read.layout import Score
 from etl.read.raw import RawTable
@@ -43,6 +45,7 @@ def read_table(
     sheet: str | None = None,
     header_row: int | None = None,
     score: Score | None = None,
+    layer: str | None = None,
 ) -> RawTable:
     """Read a CSV, XLSX, XLS, GeoJSON, Shapefile (.zip, folder or .shp) or GeoPackage.
 
@@ -60,6 +63,9 @@ def read_table(
     score
         How many cells of a row are known headers, to find the header below titles; without
         it the first non-blank row is the header.
+    layer
+        The layer of a GeoPackage (or of a zip of several Shapefiles) to read; needed when it
+        has more than one.
 
     Returns
     -------
@@ -68,11 +74,13 @@ def read_table(
     Raises
     ------
     InvalidInput
-        When the file is missing, of an unknown format, or cannot be read.
+        When the file is missing, a link, a FIFO or a device, of an unknown format, or cannot
+        be read.
+    LimitExceeded
+        When the file is over a load limit (``etl.read.limits``): checked before parsing.
     """
     path = Path(path)
-    if not path.exists():
-        raise InvalidInput(f"no such file: {path}")
+    limits.check_path(path)
     kind = "shapefile" if path.is_dir() else _SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise InvalidInput(
@@ -81,24 +89,46 @@ def read_table(
         )
     if encoding is not None:
         check_codec(encoding)
+    if path.suffix.lower() in (".zip", ".xlsx", ".xlsm"):
+        limits.check_archive(path)
     if kind == "csv":
         return csv_table(path, encoding, score, header_row)
     if kind == "workbook":
         return workbook_table(path, sheet, score, header_row)
-    return _read_vector(path, kind, encoding if kind == "shapefile" else None)
+    return _read_vector(path, kind, encoding if kind == "shapefile" else None, layer)
 
 
-def _read_vector(path: Path, kind: str, encoding: str | None) -> RawTable:
+def _read_vector(path: Path, kind: str, encoding: str | None, given: str | None) -> RawTable:
     source = _vector_source(path)
+    options = {"encoding": encoding} if encoding else {}
     try:
-        layer = pyogrio.list_layers(source)[0][0]
-        options = {"encoding": encoding} if encoding else {}
+        layer = _layer(source, given, path.name)
+        info = pyogrio.read_info(source, layer=layer, **options)
+        limits.check_rows(int(info["features"]), path.name)
+        limits.check_columns(len(info["fields"]), path.name)
         data = gpd.read_file(source, layer=layer, engine="pyogrio", **options)
     except (DataSourceError, DataLayerError, IndexError, UnicodeDecodeError) as error:
         raise InvalidInput(f"cannot read {path.name}: {_first_line(error)}") from None
+    limits.check_vertices(shapely.get_num_coordinates(data.geometry.values), path.name)
     data.index = pd.RangeIndex(1, 1 + len(data))
     frame = pd.DataFrame(data.drop(columns=data.geometry.name))
     return RawTable(frame=frame, geometry=data.geometry, format=kind, encoding=encoding)
+
+
+def _layer(source: str, given: str | None, name: str) -> str:
+    """Return the layer to read: ``given``, else the only layer with geometry."""
+    layers = pyogrio.list_layers(source)
+    names = [str(n) for n in layers[:, 0]]
+    if given is not None:
+        if given not in names:
+            raise InvalidInput(f"--layer {given}: no such layer; the layers are {', '.join(names)}")
+        return given
+    spatial = [str(n) for n, geometry in layers if geometry is not None] or names[:1]
+    if len(spatial) > 1:
+        raise InvalidInput(
+            f"{name} has {len(spatial)} layers ({', '.join(spatial)}): choose one with --layer NAME"
+        )
+    return spatial[0]
 
 
 def _vector_source(path: Path) -> str:

@@ -14,7 +14,8 @@ import openpyxl
 import pandas as pd
 import xlrd
 
-from etl.read.layout import Score, cell_text, fill_merged, find_header, is_blank
+from etl.read import limits
+from etl.read.layout import Score, cell_text, column_letter, fill_merged, find_header, is_blank
 from etl.read.raw import RawTable, preamble_rows
 from geo_api.errors import InvalidInput
 
@@ -152,6 +153,7 @@ def workbook_table(
     """Return the table of a workbook's sheet: found below its titles, merged cells filled."""
     kind, sheets = read_workbook(path)
     sheet, others = choose_sheet(sheets, sheet_name, score)
+    check_size(sheet, path.name)
     rows = sheet.rows
     header = find_header(rows, score, header_row)
     first = header.index + (2 if header.two_rows else 1)
@@ -178,6 +180,28 @@ def workbook_table(
         filled=filled,
         blank_rows=[int(n) for n in frame.index[blank]],
     )
+
+
+def check_size(sheet: Sheet, name: str) -> None:
+    """Refuse a sheet over the load limits of rows, used columns or characters in a cell.
+
+    Raises
+    ------
+    LimitExceeded
+        Naming the limit and the variable that raises it.
+    """
+    limits.check_rows(len(sheet.rows), f"{name} (sheet {sheet.name!r})")
+    width = longest = longest_at = 0
+    for row in sheet.rows:
+        for position, cell in enumerate(row):
+            if cell is None:
+                continue
+            if position >= width and not is_blank(cell):
+                width = position + 1
+            if isinstance(cell, str) and len(cell) > longest:
+                longest, longest_at = len(cell), position
+    limits.check_columns(width, f"{name} (sheet {sheet.name!r})")
+    limits.check_cells({column_letter(longest_at): longest}, name)
 
 
 def _used_columns(frame: pd.DataFrame, names: list[str], header: list[object]) -> list[str]:

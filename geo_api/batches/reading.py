@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, func, select, true
 
+from geo_api.batches.running import shown_status
 from geo_api.errors import NotFound
 from geo_api.models import FlaggedRow, LoadBatch, RejectedRow
 from geo_api.reasons import render
@@ -26,7 +27,7 @@ def get_batch(connection: Connection, batch_id: int) -> dict[str, Any]:
     row = connection.execute(select(LoadBatch.__table__).where(LoadBatch.id == batch_id)).first()
     if row is None:
         raise NotFound(f"no batch {batch_id}")
-    return dict(row._mapping)
+    return shown_status(connection, dict(row._mapping))
 
 
 def list_rejects(

@@ -38,6 +38,11 @@ class Batch(BaseModel):
         description="How the file was read: sheet, header row, columns used and ignored, merged "
         "cells filled, notes as {code, params} (geo_api.reasons renders them)."
     )
+    failure: str | None = Field(
+        None,
+        description="Why the batch failed (status failed): the load's one-line error, or that "
+        "it ended before committing (killed, connection lost). Its rows were rolled back.",
+    )
 
 
 class Reject(BaseModel):
