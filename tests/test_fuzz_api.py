@@ -1,0 +1,104 @@
+"""Schemathesis fuzzes every operation of the OpenAPI document, with no key and a key per role.
+
+The app runs in-process (``schemathesis.openapi.from_asgi``) on a database of its own, migrated
+and seeded with a small district (areas, stations, outlets, liaisons, a case, coverage cells),
+so that generated ids and adcodes sometimes hit real rows. Each generated request is sent four
+times: without a key, and with an admin's, a planner's and a district grid manager's key. Every
+answer must be no 5xx, a documented status, a documented content type, and a body valid against
+the documented schema. Hypothesis is derandomized (a fixed seed), so a run is reproducible.
+"""
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from alembic import command
+from hypothesis import HealthCheck, settings
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from geo_api.auth import create_key
+from geo_api.coverage.refresh import refresh_city
+from geo_api.database import sqlalchemy_url
+from geo_api.main import create_app
+from geo_api.migrate import alembic_config
+from geo_api.settings import Settings
+from tests.case_city import CITY, DISTRICT, build_case_city
+from tests.coverage_city import make_outlet, make_station
+from tests.dbutil import create_database, drop_database
+
+# Examples per operation (each sent once per role): small enough for ~2 minutes in all on a
+# loaded 2-core machine. WARMMAP_FUZZ_EXAMPLES=100 runs a deeper search by hand.
+MAX_EXAMPLES = int(os.environ.get("WARMMAP_FUZZ_EXAMPLES", "8"))
+CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+)
+CONFIG = schemathesis.Config.from_dict(
+    {"checks": {"enabled": False} | {name: {"enabled": True} for name in CHECKS}}
+)
+
+
+def seed(session: Session) -> dict[str, dict[str, str]]:
+    """A district with stations, outlets, liaisons and coverage; return each role's headers."""
+    build_case_city(session)
+    for i in range(6):
+        make_station(session, 104.005 + 0.015 * i, 30.61 + 0.012 * i)
+    for i in range(12):
+        make_outlet(session, 104.003 + 0.008 * i, 30.605 + 0.007 * i, riders=3 * i)
+    refresh_city(session, CITY, 9)
+    roles = {"admin": [], "planner": [], "grid_manager": [DISTRICT]}
+    return {
+        role: {"X-API-Key": create_key(session, f"fuzz {role}", role, scope)}
+        for role, scope in roles.items()
+    }
+
+
+@pytest.fixture(scope="module")
+def fuzz_database() -> Iterator[tuple[str, dict[str, dict[str, str]]]]:
+    url = create_database("warmmap_test_fuzz")
+    try:
+        command.upgrade(alembic_config(url), "head")
+        engine = create_engine(sqlalchemy_url(url))
+        with Session(engine) as session, session.begin():
+            headers = seed(session)
+        engine.dispose()
+        yield url, headers
+    finally:
+        drop_database(url)
+
+
+@pytest.fixture(scope="module")
+def role_headers(fuzz_database: tuple[str, dict[str, dict[str, str]]]) -> list[dict[str, str]]:
+    return [{}, *fuzz_database[1].values()]
+
+
+@pytest.fixture(scope="module")
+def fuzz_app(fuzz_database: tuple[str, dict[str, dict[str, str]]]) -> Iterator[Any]:
+    # Riders' reports are rate-limited per client; the fuzzer is one client sending hundreds.
+    app = create_app(Settings(database_url=fuzz_database[0], reports_per_hour=10**6))
+    yield app
+    app.state.engine.dispose()
+    app.state.read_engine.dispose()
+
+
+# The document is built without a database (no connection is made), so that collection can
+# name one test per operation; the calls go to ``fuzz_app``, on the seeded database.
+schema = schemathesis.openapi.from_dict(create_app(Settings()).openapi(), config=CONFIG)
+
+
+@schema.parametrize()
+@settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_every_operation_answers_as_documented(case, fuzz_app, role_headers):
+    for headers in role_headers:
+        case.call_and_validate(headers=headers, app=fuzz_app)
