@@ -17,6 +17,7 @@ from geo_api.dependencies import PrincipalDep, SessionDep
 from geo_api.liaisons.rejects import shown_rejects
 from geo_api.responses import error_responses
 from geo_api.routes import DocumentedRoute
+from geo_api.routes.paging import Offset
 
 router = APIRouter(
     prefix="/batches", tags=["batches"], responses=error_responses(503), route_class=DocumentedRoute
@@ -24,7 +25,6 @@ router = APIRouter(
 
 BatchId = Annotated[int, Path(ge=1, description="The batch's id.")]
 Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
 Lang = Annotated[
     Literal["zh", "en"] | None,
     Query(description="language of the reasons; default from Accept-Language, else en"),

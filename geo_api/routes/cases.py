@@ -32,6 +32,7 @@ from geo_api.dependencies import (
 from geo_api.responses import error_responses
 from geo_api.routes import DocumentedRoute
 from geo_api.routes.forms import CaseSubmissionDep
+from geo_api.routes.paging import Offset
 from geo_api.stations.inputs import parse_bbox
 
 router = APIRouter(tags=["cases"], responses=error_responses(503), route_class=DocumentedRoute)
@@ -106,7 +107,7 @@ def case_queue(
     status: CaseStatus | None = None,
     overdue: Annotated[bool | None, Query(description="only overdue (or only not)")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> CaseQueue:
     """List a grid manager's queue, overdue first (grid manager or admin key)."""
     return queue.case_queue(session, principal, scope, status, overdue, limit, offset)

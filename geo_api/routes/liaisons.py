@@ -18,6 +18,7 @@ from geo_api.liaisons.schemas import (
 )
 from geo_api.responses import error_responses
 from geo_api.routes import DocumentedRoute
+from geo_api.routes.paging import Offset
 from geo_api.vocab import LiaisonRole
 
 router = APIRouter(
@@ -66,7 +67,7 @@ def list_liaisons(
     role: LiaisonRole | None = None,
     active: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> LiaisonPage:
     """List the liaisons serving an area, or the key's own areas."""
     area = one_area(community=community, street=street, scope=scope)

@@ -25,6 +25,7 @@ from geo_api.outlets.schemas import (
 from geo_api.responses import error_responses
 from geo_api.routes import DocumentedRoute
 from geo_api.routes.liaisons import AreaQuery, StreetQuery, one_area
+from geo_api.routes.paging import Offset
 from geo_api.stations.inputs import check_word, parse_bbox
 from geo_api.vocab import LiaisonRole
 
@@ -33,7 +34,6 @@ router = APIRouter(
 )
 
 Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 @router.get(

@@ -8,6 +8,7 @@ from geo_api.coords import OUTPUT_SYSTEMS, POINT_INPUT_SYSTEMS
 from geo_api.dependencies import PlannerDep, ReadSessionDep, SessionDep, SettingsDep
 from geo_api.responses import error_responses
 from geo_api.routes import DocumentedRoute
+from geo_api.routes.paging import Offset
 from geo_api.stations import inputs, records, reports
 from geo_api.stations.answer import nearest_answer
 from geo_api.stations.geojson import TRAVEL_DESCRIPTION, Asked, NearbyCollection
@@ -123,7 +124,7 @@ def stations(
     kind: Kind = None,
     amenity: Amenities = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> StationCollection:
     """List stations, a page at a time, by id."""
     return records.list_stations(
