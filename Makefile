@@ -63,7 +63,14 @@ $(TIPG_VENV)/.installed:
 	$(TIPG_VENV)/bin/python -m pip install -q 'tipg==1.6.1' 'uvicorn[standard]'
 	@touch $@
 
-bench: db install $(SPOPT_VENV)/.installed $(TIPG_VENV)/.installed
+# locust (the load scenario's client) in its own venv: gevent patches the process it runs in.
+LOCUST_VENV := bench/.venv-locust
+$(LOCUST_VENV)/.installed:
+	@test -x $(LOCUST_VENV)/bin/python || $(PYTHON) -m venv $(LOCUST_VENV)
+	$(LOCUST_VENV)/bin/python -m pip install -q 'locust>=2.30,<3'
+	@touch $@
+
+bench: db install $(SPOPT_VENV)/.installed $(TIPG_VENV)/.installed $(LOCUST_VENV)/.installed
 	@command -v wrk >/dev/null || apt-get install -y -q wrk || (apt-get update -q && apt-get install -y -q wrk)
 	@command -v ogr2ogr >/dev/null || (apt-get update -qq && apt-get install -y -qq gdal-bin)
 	$(BIN)/python -m bench

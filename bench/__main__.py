@@ -15,6 +15,7 @@ SCENARIOS = [
     "assignments",
     "layers",
     "webmap",
+    "load",
 ]
 
 

@@ -51,6 +51,10 @@ def validation_detail(exc: RequestValidationError) -> str:
     """Say in one line which parameter was wrong and why, e.g. ``lat: must be <= 90``."""
     parts: list[str] = []
     for error in exc.errors():
+        if error.get("type") == "json_invalid":  # its location is a character offset
+            reason = error.get("ctx", {}).get("error", "")
+            parts.append(f"body: not valid JSON ({reason})" if reason else "body: not valid JSON")
+            continue
         where = [
             str(p) for p in error.get("loc", ()) if p not in _WHERE and not _SHAPE.match(str(p))
         ]
@@ -75,9 +79,26 @@ async def request_validation_error(request: Request, exc: Exception) -> JSONResp
     return JSONResponse({"detail": validation_detail(exc)}, status_code=422)
 
 
+def unreadable_body_detail(exc: StarletteHTTPException) -> str | None:
+    """Say what was wrong when FastAPI could not read a body at all, else ``None``.
+
+    FastAPI answers 400 "There was an error parsing the body", raised from the parser's error,
+    for bytes that are not UTF-8 or a broken multipart form. For the client that is an invalid
+    body like malformed JSON, which FastAPI answers 422: one status, documented on every route.
+    """
+    if exc.status_code != 400 or exc.__cause__ is None:
+        return None
+    if isinstance(exc.__cause__, UnicodeDecodeError):
+        return "body: not valid UTF-8 JSON"
+    return "body: could not be parsed"
+
+
 async def http_error(request: Request, exc: Exception) -> JSONResponse:
     """Answer FastAPI's own HTTP errors (404 for unknown paths, 405) in the same shape."""
     assert isinstance(exc, StarletteHTTPException)
+    unreadable = unreadable_body_detail(exc)
+    if unreadable is not None:
+        return JSONResponse({"detail": unreadable}, status_code=422)
     return JSONResponse(
         {"detail": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers
     )

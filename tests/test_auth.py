@@ -5,9 +5,10 @@ from contextlib import nullcontext
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from geo_api.auth import Principal, create_key, hash_key
+from geo_api.auth import Principal, authenticate, create_key, hash_key
 from geo_api.dependencies import GridManagerDep, PlannerDep
 from geo_api.errors import InvalidInput
 from geo_api.models import ApiKey
@@ -124,3 +125,26 @@ def test_cli_refuses_a_bad_role_in_one_line(database_url):
         result.stderr.strip()
         == "error: unknown role 'mayor': use one of admin, planner, grid_manager"
     )
+
+
+def test_requests_with_one_key_do_not_wait_for_each_other(engine):
+    # Found by the load test: each request updated its key's last_used_at and held the row
+    # until it committed, so every request of one key waited for the one before it.
+    with Session(engine) as creating, creating.begin():
+        key = create_key(creating, "shared", "planner", [])
+    first, second = Session(engine), Session(engine)
+    try:
+        first.begin()
+        authenticate(first, key)  # its transaction stays open, as during a slow request
+        second.begin()
+        second.execute(text("SET LOCAL lock_timeout = '5s'"))  # a wait fails instead of hanging
+        assert authenticate(second, key).role == "planner"
+        used = second.scalar(select(ApiKey.last_used_at).where(ApiKey.key_hash == hash_key(key)))
+        assert used is None  # the first request's touch is not committed yet; nobody waited
+    finally:
+        first.rollback()
+        second.rollback()
+        first.close()
+        second.close()
+        with engine.begin() as cleanup:
+            cleanup.execute(text("DELETE FROM api_keys WHERE key_hash = :h"), {"h": hash_key(key)})

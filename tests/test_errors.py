@@ -95,6 +95,22 @@ def test_validation_errors_name_fields_not_the_types_tried(error_client, body, e
     assert response.json() == {"detail": expected}
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b'{"name": "\xc3\x28"}', "body: not valid UTF-8 JSON"),
+        (b"{broken", "body: not valid JSON (Expecting property name enclosed in double quotes)"),
+    ],
+)
+def test_an_unreadable_body_is_a_documented_422(error_client, body, expected):
+    # Found by the fuzzer: bytes that are not UTF-8 answered an undocumented 400.
+    response = error_client.post(
+        "/shapes", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json() == {"detail": expected}
+
+
 def test_unknown_path_is_404_with_detail(error_client):
     response = error_client.get("/nowhere")
     assert response.status_code == 404

@@ -11,7 +11,9 @@ from fastapi import Header, Path, Query
 MAX_ID = 2**63 - 1
 MAX_OFFSET = 1_000_000_000
 
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="rows to skip")]
+Offset = Annotated[
+    int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip, at most 1,000,000,000.")
+]
 
 
 def id_of(what: str) -> object:
