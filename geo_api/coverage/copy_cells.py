@@ -36,6 +36,16 @@ class CellRows:
     station_id: np.ndarray
     distance_m: np.ndarray
 
+    def part(self, which: slice) -> "CellRows":
+        """Return the rows in ``which``."""
+        return CellRows(
+            self.cells[which],
+            self.outlets[which],
+            self.riders[which],
+            self.station_id[which],
+            self.distance_m[which],
+        )
+
 
 def h3_strings(cells: np.ndarray) -> np.ndarray:
     """Return the cells (uint64) as their 15 lower-case hex digits, an ``S15`` array."""

@@ -13,6 +13,7 @@ id) lies within the angle g / ``SPHERE_M``: all of them are taken as candidates.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 from pyproj import Geod
@@ -44,9 +45,15 @@ def unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 
 
 class StationIndex:
-    """Open stations (ids, lon, lat) ready to answer nearest-station questions exactly."""
+    """Open stations (ids, lon, lat) ready to answer nearest-station questions exactly.
 
-    def __init__(self, ids: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> None:
+    ``read_at`` is when they were read from the database, if they were.
+    """
+
+    def __init__(
+        self, ids: np.ndarray, lon: np.ndarray, lat: np.ndarray, read_at: datetime | None = None
+    ) -> None:
+        self.read_at = read_at
         order = np.argsort(ids, kind="stable")  # ties go to the smaller id: keep ids sorted
         self.ids = np.asarray(ids, dtype=np.int64)[order]
         self.lon = np.asarray(lon, dtype=np.float64)[order]

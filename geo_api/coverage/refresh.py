@@ -38,6 +38,9 @@ CELL_WIDTH_EDGES = 2.5
 KM_PER_DEGREE_LAT = 110.574
 KM_PER_DEGREE_LON_EQUATOR = 111.320
 
+# Rows per COPY statement (about 40 MB of stream).
+COPY_CELLS_AT_ONCE = 200_000
+
 OPEN_STATIONS = "SELECT id, ST_X(geom), ST_Y(geom) FROM stations WHERE status = 'open'"
 OUTLETS_IN_BOX = """
 SELECT ST_X(geom), ST_Y(geom), riders FROM outlets
@@ -64,13 +67,16 @@ def check_res(res: int) -> None:
         raise InvalidInput(f"res must be between {MIN_RES} and {MAX_RES}, got {res}")
 
 
-def refresh_coverage(session: Session, city: str, res: int, actor: str) -> RefreshResult:
+def refresh_coverage(
+    session: Session, city: str, res: int, actor: str, stations: StationIndex | None = None
+) -> RefreshResult:
     """Refresh the city's cells and audit who did it, both in the session's transaction.
 
     The one use-case behind ``POST /coverage/refresh``, ``warmmap coverage refresh``, the
-    batch and the demo: each names its actor, none writes the audit row itself.
+    batch (``geo_api.coverage.batch``, which reads the open stations once for all its cities)
+    and the demo: each names its actor, none writes the audit row itself.
     """
-    result = refresh_city(session, city, res)
+    result = refresh_city(session, city, res, stations)
     detail = {"res": res, "cells": result.cells, "seconds": result.seconds}
     audit.record(session, actor, "refresh", "coverage_cells", city, detail)
     return result
@@ -89,8 +95,10 @@ def refresh_city(
     check_res(res)
     started = time.perf_counter()
     # The moment the refresh starts reading: a change logged after it may not be in the cells
-    # (``coverage.gaps`` then says stale).
+    # (``coverage.gaps`` then says stale). Stations read earlier date the cells back to then.
     refreshed_at = session.execute(text("SELECT clock_timestamp()")).scalar_one()
+    if stations is not None and stations.read_at is not None:
+        refreshed_at = min(refreshed_at, stations.read_at)
     load_city(session, city)  # NotFound unless the city is loaded
     boundaries = area_boundaries(session, city)
     cells = cells_touching(boundaries, res)
@@ -130,20 +138,28 @@ def h3_centres(cells: np.ndarray) -> np.ndarray:
 def write_cells(
     session: Session, city: str, res: int, rows: CellRows, refreshed_at: datetime
 ) -> None:
-    """Replace the city's cells at ``res`` by ``rows``: one DELETE, one binary COPY."""
+    """Replace the city's cells at ``res`` by ``rows``: one DELETE, then binary COPY.
+
+    A prefecture city at res 9 can hold a million cells: they are copied ``COPY_CELLS_AT_ONCE``
+    at a time, so the stream in memory stays small.
+    """
     session.execute(
         text("DELETE FROM coverage_cells WHERE city_adcode = :city AND res = :res"),
         {"city": city, "res": res},
     )
     cursor = session.connection().connection.cursor()
-    cursor.copy_expert(COPY_CELLS, io.BytesIO(copy_stream(city, res, rows, refreshed_at)))
+    for start in range(0, len(rows.cells), COPY_CELLS_AT_ONCE):
+        part = rows.part(slice(start, start + COPY_CELLS_AT_ONCE))
+        cursor.copy_expert(COPY_CELLS, io.BytesIO(copy_stream(city, res, part, refreshed_at)))
 
 
 def read_open_stations(session: Session) -> StationIndex:
     """Return every open station (a city's nearest can lie in another)."""
+    read_at = session.execute(text("SELECT clock_timestamp()")).scalar_one()
     rows = session.execute(text(OPEN_STATIONS)).all()
-    table = np.array(rows, dtype=np.float64).reshape(-1, 3)
-    return StationIndex(table[:, 0].astype(np.int64), table[:, 1], table[:, 2])
+    ids = np.array([row[0] for row in rows], dtype=np.int64)
+    places = np.array([row[1:] for row in rows], dtype=np.float64).reshape(-1, 2)
+    return StationIndex(ids, places[:, 0], places[:, 1], read_at)
 
 
 def read_outlets(
