@@ -55,7 +55,14 @@ def h3_strings(cells: np.ndarray) -> np.ndarray:
 
 
 def copy_stream(city: str, res: int, rows: CellRows, refreshed_at: datetime) -> bytes:
-    """Return the binary COPY stream of ``rows`` for ``COPY_CELLS``.
+    """Return the whole binary COPY stream of ``rows`` for ``COPY_CELLS``."""
+    return HEADER + copy_tuples(city, res, rows, refreshed_at) + TRAILER
+
+
+def copy_tuples(city: str, res: int, rows: CellRows, refreshed_at: datetime) -> bytes:
+    """Return ``rows`` as tuples of the binary COPY stream of ``COPY_CELLS``.
+
+    A stream is ``HEADER``, any number of these, then ``TRAILER``.
 
     Parameters
     ----------
@@ -71,19 +78,17 @@ def copy_stream(city: str, res: int, rows: CellRows, refreshed_at: datetime) -> 
     Returns
     -------
     bytes
-        Header, one tuple per cell, trailer.
+        One tuple per cell.
     """
     wkb = pa.array(h3v.cells_to_wkb_polygons(rows.cells))
-    offsets = np.frombuffer(wkb.buffers()[1], dtype=np.int64)[
-        wkb.offset : wkb.offset + len(wkb) + 1
-    ]
+    offsets = np.frombuffer(wkb.buffers()[1], dtype=np.int64)[wkb.offset :][: len(wkb) + 1]
     data = np.frombuffer(wkb.buffers()[2], dtype=np.uint8)
-    lengths = np.diff(offsets)
     if len(wkb) and not (data[offsets[:-1]] == 1).all():
         raise ValueError("h3ronpy wrote big-endian WKB; the COPY rows expect little-endian")
+    lengths = np.diff(offsets)
     at_us = (refreshed_at - POSTGRES_EPOCH) // _MICROSECOND
     has_station = rows.station_id >= 0
-    parts = [HEADER]
+    parts = []
     for length in np.unique(lengths):
         for with_station in (True, False):
             which = np.flatnonzero((lengths == length) & (has_station == with_station))
@@ -91,11 +96,11 @@ def copy_stream(city: str, res: int, rows: CellRows, refreshed_at: datetime) -> 
                 n_points = (int(length) - WKB_POLYGON_HEAD) // 16
                 group = np.zeros(len(which), dtype=_row_dtype(city, n_points, with_station))
                 _fill(group, city, res, rows, which, at_us)
-                start = offsets[which][:, None] + WKB_POLYGON_HEAD
-                points = data[start + np.arange(16 * n_points)]
-                group["points"] = points.view("<f8").reshape(len(which), n_points, 2)
+                # Each row's WKB, gathered through a sliding window over the bytes (no copy).
+                windows = np.lib.stride_tricks.sliding_window_view(data, int(length))
+                wkb_rows = windows[offsets[which]][:, WKB_POLYGON_HEAD:]
+                group["points"] = wkb_rows.copy().view("<f8").reshape(len(which), n_points, 2)
                 parts.append(group.tobytes())
-    parts.append(TRAILER)
     return b"".join(parts)
 
 

@@ -3,11 +3,10 @@
 The cells are computed in Python with h3 (PostGIS has no H3 here); each cell's nearest open
 station is found in numpy (``geo_api.coverage.nearest``: a k-d tree for candidates, the exact
 spheroidal distance for the few of them); the rows replace the city's old ones by one DELETE and
-one binary COPY (``geo_api.coverage.copy_cells``) in the caller's transaction, so readers see
-either the old cells or the new ones.
+one binary COPY (``geo_api.coverage.copy_cells``, ``geo_api.coverage.write``), both running
+while Python computes, in the caller's transaction: readers see the old cells or the new ones.
 """
 
-import io
 import math
 import time
 from dataclasses import dataclass
@@ -25,8 +24,9 @@ from geo_api import audit
 from geo_api.coverage import DEFAULT_RES, MAX_RES, MIN_RES
 from geo_api.coverage.areas import area_boundaries, load_city
 from geo_api.coverage.cells import cell_demand, cells_touching
-from geo_api.coverage.copy_cells import COPY_CELLS, CellRows, copy_stream
+from geo_api.coverage.copy_cells import CellRows, copy_tuples
 from geo_api.coverage.nearest import StationIndex
+from geo_api.coverage.write import copying_cells, deleting_cells, in_background
 from geo_api.errors import InvalidInput
 
 # The widest H3 cell measured (vertex to vertex, anywhere on the globe, res 4 to 11) spans 2.21
@@ -38,8 +38,9 @@ CELL_WIDTH_EDGES = 2.5
 KM_PER_DEGREE_LAT = 110.574
 KM_PER_DEGREE_LON_EQUATOR = 111.320
 
-# Rows per COPY statement (about 40 MB of stream).
-COPY_CELLS_AT_ONCE = 200_000
+# Cells computed and sent at a time: PostgreSQL ingests one part while Python computes the next,
+# and the stream in memory stays small (a prefecture city at res 9 can hold a million cells).
+CELLS_PER_PART = 25_000
 
 OPEN_STATIONS = "SELECT id, ST_X(geom), ST_Y(geom) FROM stations WHERE status = 'open'"
 OUTLETS_IN_BOX = """
@@ -101,15 +102,20 @@ def refresh_city(
         refreshed_at = min(refreshed_at, stations.read_at)
     load_city(session, city)  # NotFound unless the city is loaded
     boundaries = area_boundaries(session, city)
-    cells = cells_touching(boundaries, res)
     lon, lat, riders = read_outlets(session, expanded_bounds(boundaries, res))
-    outlets, riders_per_cell = cell_demand(cells, res, lon, lat, riders)
     if stations is None:
         stations = read_open_stations(session)
-    nearest_started = time.perf_counter()
-    rows = nearest_rows(cells, outlets, riders_per_cell, stations)
-    nearest_s = time.perf_counter() - nearest_started
-    write_cells(session, city, res, rows, refreshed_at)
+    with in_background(deleting_cells(session, city, res)):
+        cells = cells_touching(boundaries, res)
+        outlets, riders_per_cell = cell_demand(cells, res, lon, lat, riders)
+    nearest_s = 0.0
+    with copying_cells(session) as send:
+        for start in range(0, len(cells), CELLS_PER_PART):
+            part = slice(start, start + CELLS_PER_PART)
+            nearest_started = time.perf_counter()
+            rows = nearest_rows(cells[part], outlets[part], riders_per_cell[part], stations)
+            nearest_s += time.perf_counter() - nearest_started
+            send(copy_tuples(city, res, rows, refreshed_at))
     return RefreshResult(
         city=city,
         res=res,
@@ -138,19 +144,11 @@ def h3_centres(cells: np.ndarray) -> np.ndarray:
 def write_cells(
     session: Session, city: str, res: int, rows: CellRows, refreshed_at: datetime
 ) -> None:
-    """Replace the city's cells at ``res`` by ``rows``: one DELETE, then binary COPY.
-
-    A prefecture city at res 9 can hold a million cells: they are copied ``COPY_CELLS_AT_ONCE``
-    at a time, so the stream in memory stays small.
-    """
-    session.execute(
-        text("DELETE FROM coverage_cells WHERE city_adcode = :city AND res = :res"),
-        {"city": city, "res": res},
-    )
-    cursor = session.connection().connection.cursor()
-    for start in range(0, len(rows.cells), COPY_CELLS_AT_ONCE):
-        part = rows.part(slice(start, start + COPY_CELLS_AT_ONCE))
-        cursor.copy_expert(COPY_CELLS, io.BytesIO(copy_stream(city, res, part, refreshed_at)))
+    """Replace the city's cells at ``res`` by ``rows``: one DELETE, one binary COPY."""
+    with in_background(deleting_cells(session, city, res)):
+        pass
+    with copying_cells(session) as send:
+        send(copy_tuples(city, res, rows, refreshed_at))
 
 
 def read_open_stations(session: Session) -> StationIndex:
