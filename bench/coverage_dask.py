@@ -16,11 +16,12 @@ import numpy as np
 import shapely
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from bench.harness import bench_database
 from etl.demo.areas import Density, _admin_index, real_area, sample_inside
 from geo_api.coverage import DEFAULT_RES
-from geo_api.coverage.batch import dask_client, run_batch
+from geo_api.coverage.batch import dask_client, prepare_batch, run_batch
 from geo_api.database import sqlalchemy_url
 
 BENCH_DB = "warmmap_bench_coverage_dask"
@@ -121,8 +122,12 @@ def run() -> dict[str, Any]:
     runs = {}
     for workers in WORKERS:
         started = time.perf_counter()
+        engine = create_engine(sqlalchemy_url(url))
+        with Session(engine) as session:
+            batch = prepare_batch(session, cities, res)
+        engine.dispose()
         with dask_client("local", workers) as client:
-            result = run_batch(client, url, cities, res)
+            result = run_batch(client, url, batch)
         runs[workers] = {
             "cells": result.cells,
             "batch_s": round(result.seconds, 1),

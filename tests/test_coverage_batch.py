@@ -7,7 +7,7 @@ from shapely.geometry import box
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from geo_api.coverage.batch import city_frame, run_batch
+from geo_api.coverage.batch import city_frame, prepare_batch, run_batch
 from geo_api.coverage.refresh import refresh_city
 from geo_api.database import sqlalchemy_url
 from geo_api.errors import NotFound
@@ -50,7 +50,9 @@ def test_a_batch_on_two_workers_writes_what_single_refreshes_write(two_cities):
         ) as cluster,
         Client(cluster) as client,
     ):
-        result = run_batch(client, url, [CITY, EAST_CITY], 8)
+        with Session(engine) as session:
+            batch = prepare_batch(session, [CITY, EAST_CITY], 8)
+        result = run_batch(client, url, batch)
     assert result.workers == 2 and sorted(result.cities["city"]) == [EAST_CITY, CITY]
     with engine.connect() as connection:
         batch_rows = connection.execute(text(CELLS)).all()

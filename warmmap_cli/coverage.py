@@ -41,19 +41,19 @@ def batch(
     workers: Annotated[int, typer.Option(help="Workers of the local cluster.")] = 2,
 ) -> None:
     """Refresh the coverage cells of many cities on a Dask cluster, one transaction per city."""
-    from geo_api.coverage.batch import dask_client, province_cities, run_batch
+    from geo_api.coverage.batch import dask_client, prepare_batch, province_cities, run_batch
 
     if (cities is None) == (province is None):
         raise fail("give either --cities or --province")
     url = settings().database_url
-    with one_line_errors():
+    with transaction() as session:  # errors in one line, before a cluster starts
         if province is not None:
-            with transaction() as session:
-                names = province_cities(session, province)
+            names = province_cities(session, province)
         else:
             names = [c.strip() for c in (cities or "").split(",") if c.strip()]
-        with dask_client(scheduler, workers) as client:
-            result = run_batch(client, url, names, res)
+        work = prepare_batch(session, names, res)
+    with one_line_errors(), dask_client(scheduler, workers) as client:
+        result = run_batch(client, url, work)
     for row in result.cities.itertuples():
         typer.echo(f"city {row.city}: {row.cells} cells, {row.seconds:.1f} s on {row.worker}")
     typer.echo(

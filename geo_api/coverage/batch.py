@@ -92,26 +92,33 @@ def city_frame(session: Session, cities: list[str]) -> gpd.GeoDataFrame:
     return frame.iloc[np.argsort(-area, kind="stable")].reset_index(drop=True)
 
 
-def run_batch(
-    client: Client, database_url: str, cities: list[str], res: int, actor: str = "batch"
-) -> BatchResult:
-    """Refresh ``cities`` at ``res`` on ``client``'s cluster; one transaction per city."""
+@dataclass(frozen=True)
+class Batch:
+    """What a batch needs before a cluster starts: the cities and the open stations."""
+
+    res: int
+    cities: gpd.GeoDataFrame
+    stations: StationIndex
+
+
+def prepare_batch(session: Session, cities: list[str], res: int) -> Batch:
+    """Check the request and read what every task needs; errors come before any work."""
     check_res(res)
-    engine = create_engine(sqlalchemy_url(database_url))
-    try:
-        with Session(engine) as session:
-            frame = city_frame(session, cities)
-            stations = read_open_stations(session)
-    finally:
-        engine.dispose()
+    return Batch(res, city_frame(session, cities), read_open_stations(session))
+
+
+def run_batch(client: Client, database_url: str, batch: Batch, actor: str = "batch") -> BatchResult:
+    """Refresh the batch's cities on ``client``'s cluster; one transaction per city."""
     started = time.perf_counter()
-    shared = client.scatter(stations, broadcast=True)
-    partitions = dask_geopandas.from_geopandas(frame, npartitions=len(frame), sort=False)
+    shared = client.scatter(batch.stations, broadcast=True)
+    partitions = dask_geopandas.from_geopandas(
+        batch.cities, npartitions=len(batch.cities), sort=False
+    )
     outcome = partitions.map_partitions(
-        refresh_partition, database_url, res, shared, actor, meta=OUTCOME
+        refresh_partition, database_url, batch.res, shared, actor, meta=OUTCOME
     ).compute()
     return BatchResult(
-        res=res,
+        res=batch.res,
         workers=len(client.scheduler_info()["workers"]),
         cities=outcome.reset_index(drop=True),
         seconds=time.perf_counter() - started,
