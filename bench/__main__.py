@@ -11,6 +11,7 @@ SCENARIOS = [
     "etl_load",
     "nearest",
     "coverage",
+    "coverage_dask",
     "cases",
     "assignments",
     "layers",

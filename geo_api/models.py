@@ -372,8 +372,8 @@ class CoverageCell(Base):
     __tablename__ = "coverage_cells"
     __table_args__ = (
         CheckConstraint("res BETWEEN 0 AND 15", name="res"),
-        Index("ix_coverage_cells_geom", "geom", postgresql_using="gist"),
-        # The gaps map layer reads only cells with riders, a few per cent of them.
+        # The gaps map layer reads only cells with riders, a few per cent of them; no query
+        # reads all cells by place, so they have no GiST of their own (migration 0014).
         Index(
             "ix_coverage_cells_demand_geom",
             "geom",

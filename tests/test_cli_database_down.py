@@ -30,6 +30,7 @@ def closed_port_url() -> str:
         ["rejects", "1", "--xlsx", "{tmp}/out.xlsx"],
         ["flagged", "1"],
         ["coverage", "refresh", "--city", "510100"],
+        ["coverage", "batch", "--cities", "510100"],
         ["keys", "create", "--role", "admin", "--name", "ops"],
         ["demo", "--no-serve", "--out", "{tmp}/demo"],
     ],

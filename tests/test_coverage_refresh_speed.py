@@ -8,8 +8,9 @@ from pyproj import Geod
 from shapely.geometry import Polygon, box
 from sqlalchemy import text
 
-from geo_api.coverage.refresh import _overlapping, expanded_bounds, refresh_city
-from geo_api.coverage.staging import hexagons_ewkb, parents_of
+from geo_api.coverage.cells import _overlapping, parents_of
+from geo_api.coverage.copy_cells import CellRows
+from geo_api.coverage.refresh import expanded_bounds, refresh_city, write_cells
 from tests.coverage_city import CITY, build_city
 
 GEOD = Geod(ellps="WGS84")
@@ -101,13 +102,35 @@ def test_without_open_stations_cells_have_no_nearest(session):
     assert tuple(counts) == (result.cells, 0, 0)
 
 
-def test_hexagons_ewkb_are_h3_boundaries_in_lon_lat_with_srid():
-    cells = [*sorted(h3.grid_disk(h3.latlng_to_cell(30.6, 104.0, 9), 3)), h3.get_pentagons(9)[0]]
-    for cell, hexagon in zip(cells, hexagons_ewkb(cells), strict=True):
-        polygon = shapely.from_wkb(hexagon)
-        ring = [(lon, lat) for lat, lon in h3.cell_to_boundary(cell)]
-        assert list(polygon.exterior.coords) == [*ring, ring[0]]
-        assert shapely.get_srid(polygon) == 4326
+def test_copied_rows_read_back_as_h3_hexagons_with_their_values(session):
+    city = build_city(session, n_stations=2)
+    station_id = city.stations[0].id
+    disk = sorted(h3.grid_disk(h3.latlng_to_cell(30.6, 104.0, 9), 3))
+    cells = np.array([int(c, 16) for c in [*disk, h3.get_pentagons(9)[0]]], dtype=np.uint64)
+    n = len(cells)
+    station_ids = np.where(np.arange(n) % 3 == 0, -1, station_id)  # some without a station
+    rows = CellRows(cells, np.arange(n), 2 * np.arange(n), station_ids, np.arange(n) * 1.5)
+    at = session.execute(text("SELECT clock_timestamp()")).scalar_one()
+    write_cells(session, "510199", 9, rows, at)
+    stored = session.execute(
+        text(
+            "SELECT h3, ST_AsBinary(geom) AS wkb, ST_SRID(geom) AS srid, outlets, riders, "
+            "nearest_station_id, nearest_station_m, refreshed_at FROM coverage_cells "
+            "WHERE city_adcode = '510199' AND res = 9"
+        )
+    ).all()
+    assert len(stored) == n
+    for row in stored:
+        i = int(np.flatnonzero(cells == int(row.h3, 16))[0])
+        ring = np.array([(lon, lat) for lat, lon in h3.cell_to_boundary(row.h3)])
+        coords = np.array(shapely.from_wkb(bytes(row.wkb)).exterior.coords)
+        np.testing.assert_allclose(coords, np.vstack([ring, ring[:1]]), atol=1e-12)
+        assert row.srid == 4326 and row.refreshed_at == at
+        assert (row.outlets, row.riders) == (i, 2 * i)
+        if i % 3 == 0:
+            assert row.nearest_station_id is None and row.nearest_station_m is None
+        else:
+            assert (row.nearest_station_id, row.nearest_station_m) == (station_id, i * 1.5)
 
 
 @pytest.mark.parametrize("lat", [18.3, 30.6, 47.7, 53.3])
