@@ -6,7 +6,16 @@ import sys
 from bench.harness import write_result
 
 # Each scenario module has run() -> dict and report(dict) -> str; results go to bench/results/.
-SCENARIOS = ["healthz", "etl_load", "nearest", "coverage", "cases", "assignments", "layers"]
+SCENARIOS = [
+    "healthz",
+    "etl_load",
+    "nearest",
+    "coverage",
+    "cases",
+    "assignments",
+    "layers",
+    "national",
+]
 
 
 def main(names: list[str]) -> None:

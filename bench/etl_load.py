@@ -1,5 +1,6 @@
 """Issue 3: load 1,000,000 generated outlets from CSV with ``warmmap load``, against ogr2ogr
-loading the same file into a plain table and a bare COPY of the same rows.
+loading the same file into a plain table, ``ogr2ogr -append`` into ``outlets`` itself, and a
+bare COPY of the same rows; with a reader asking for the nearest outlets during each load.
 
 All three run on a database of their own (``warmmap_bench_etl_load``), recreated each run.
 ``warmmap load`` does everything a user's load does: reads and checks every row (coordinates,
@@ -7,6 +8,12 @@ China's extent, swapped lon/lat, enumerations, duplicates), computes H3 cells, C
 staging and upserts into ``outlets`` with all its indexes, in one transaction.
 ogr2ogr loads into a new table with its default GiST index on the geometry (created after the
 rows, as ogr2ogr does); COPY loads into a table without any index or geometry.
+``ogr2ogr -append`` loads into the emptied ``outlets`` table with all its indexes, keys and
+triggers, as a user of this schema would without warmmap: through COPY (every column with a
+default given, else GDAL falls back to one INSERT per row) and in one transaction. During
+``warmmap load`` and ``ogr2ogr -append`` a reader process asks for the 5 nearest outlets of
+random points back to back (``bench.readers``); its p99 and maximum show whether the load
+made readers wait.
 """
 
 import logging
@@ -25,6 +32,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from bench.harness import bench_database, drop_bench_database
+from bench.readers import latency_summary, readers_during
 from etl.load import BatchResult, load_file
 from etl.normalize.table import normalize
 from etl.read.tables import read_table
@@ -44,6 +52,15 @@ CITIES = [
 ]
 BRANDS = ["顺丰", "京东", "中通", "圆通", "美团", "饿了么", "滴滴", "货拉拉", None]
 KINDS = ["express", "food_delivery", "ride_hailing", "freight", "other"]
+
+
+def reader_points(n: int = 2000) -> np.ndarray:
+    """Random points around the same cities, for the reader during the loads."""
+    rng = np.random.default_rng(SEED + 1)
+    city = rng.choice(len(CITIES), size=n, p=[c[2] for c in CITIES])
+    centre = np.array([(c[0], c[1]) for c in CITIES])[city]
+    spread = np.array([c[3] for c in CITIES])[city][:, None]
+    return centre + rng.normal(0, 1, (n, 2)) * spread
 
 
 def scale() -> float:
@@ -91,19 +108,26 @@ class StageHandler(logging.Handler):
         self.stages.append(dict(record.args))  # type: ignore[arg-type]
 
 
-def warmmap_load(url: str, csv: Path) -> dict[str, float]:
-    """``load_file`` as ``warmmap load outlets`` calls it: first into the empty table, then the
-    same file again (every row unchanged); read and normalize are also timed on their own."""
+def warmmap_load(url: str, csv: Path) -> dict[str, Any]:
+    """``load_file`` as ``warmmap load outlets`` calls it: first into the empty table, then as
+    a second source's batch (every key new) into the full table, then the first source again
+    (every row unchanged); read and normalize are also timed on their own."""
     engine = create_engine(sqlalchemy_url(url))
     stages: list[dict[str, float]] = []
     handler = StageHandler(stages)
     logging.getLogger("etl.load").addHandler(handler)
     logging.getLogger("etl.load").setLevel(logging.INFO)
 
-    def load() -> BatchResult:
-        return load_file(engine, "outlets", csv, crs="wgs84")
+    def load(source: str = "outlets") -> BatchResult:
+        return load_file(engine, "outlets", csv, crs="wgs84", source=source)
 
-    first_s, first = timed(load)
+    points = reader_points()
+    with readers_during(url, points) as during_load:
+        first_s, first = timed(load)
+    with readers_during(url, points) as idle:
+        time.sleep(5)
+    with readers_during(url, points) as during_second:
+        second_s, _ = timed(lambda: load("second"))
     reload_s, again = timed(load)
     logging.getLogger("etl.load").removeHandler(handler)
     print(f"  warmmap: {first}\n  reload: {again}", file=sys.stderr)
@@ -116,8 +140,13 @@ def warmmap_load(url: str, csv: Path) -> dict[str, float]:
         "read_s": read_s,
         "normalize_s": normalize_s,
         "rejected": first.rejected,
+        "readers_during_load": latency_summary(during_load),
+        "readers_idle_after": latency_summary(idle),
+        "second_source_s": second_s,
+        "readers_during_second_source": latency_summary(during_second),
         "load_stages_s": stages[0],
-        "reload_stages_s": stages[1],
+        "second_source_stages_s": stages[1],
+        "reload_stages_s": stages[2],
     }
 
 
@@ -136,6 +165,36 @@ def ogr2ogr(url: str, csv: Path) -> float:
     if done.returncode != 0:
         raise RuntimeError(f"ogr2ogr failed: {done.stderr.strip()}")
     return seconds
+
+
+def ogr2ogr_append(url: str, csv: Path) -> dict[str, Any]:
+    """``ogr2ogr -append`` into the emptied ``outlets``; its time and the readers' latencies."""
+    with psycopg2.connect(url) as connection, connection.cursor() as cursor:
+        cursor.execute("TRUNCATE outlets CASCADE")
+    connection.close()
+    parts = make_url(url)
+    pg = (
+        f"PG:dbname={parts.database} host={parts.host} port={parts.port or 5432} "
+        f"user={parts.username}"
+    )
+    # Every column with a default is given: GDAL uses COPY only when no unset field has one.
+    sql = (
+        f"SELECT id AS external_id, name, brand, kind, CAST(riders AS integer) AS riders, "
+        "address, 'ogr2ogr' AS source, 'wgs84' AS source_crs, 0 AS synthetic, '{}' AS extra, "
+        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') AS created_at, "
+        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') AS updated_at, "
+        f'GEOMETRY FROM "{csv.stem}"'
+    )
+    argv = [
+        "ogr2ogr", "-f", "PostgreSQL", pg, str(csv), "-append", "-nln", "outlets",
+        "-oo", "X_POSSIBLE_NAMES=lon", "-oo", "Y_POSSIBLE_NAMES=lat", "-a_srs", "EPSG:4326",
+        "--config", "PG_USE_COPY", "YES", "-gt", "unlimited", "-dialect", "sqlite", "-sql", sql,
+    ]  # fmt: skip
+    with readers_during(url, reader_points()) as during:
+        seconds, done = timed(lambda: subprocess.run(argv, capture_output=True, text=True))
+    if done.returncode != 0:
+        raise RuntimeError(f"ogr2ogr -append failed: {done.stderr.strip()}")
+    return {"seconds": seconds, "readers_during_load": latency_summary(during)}
 
 
 def bare_copy(url: str, csv: Path) -> float:
@@ -164,6 +223,7 @@ def run() -> dict[str, Any]:
             generate_s, _ = timed(lambda: generate_csv(csv, n))
             warmmap = warmmap_load(url, csv)
             ogr_s = ogr2ogr(url, csv)
+            append = ogr2ogr_append(url, csv)
             copy_s = bare_copy(url, csv)
             size_mb = csv.stat().st_size / 1e6
     finally:
@@ -178,18 +238,35 @@ def run() -> dict[str, Any]:
         "warmmap": {k: round(v, 2) if isinstance(v, float) else v for k, v in warmmap.items()},
         "baselines": {
             "ogr2ogr": {"name": "ogr2ogr -f PostgreSQL, GiST index", "seconds": round(ogr_s, 2)},
+            "ogr2ogr_append": {
+                "name": "ogr2ogr -append into outlets, same indexes, keys and triggers, COPY",
+                "seconds": round(append["seconds"], 2),
+                "readers_during_load": append["readers_during_load"],
+            },
             "copy": {"name": "COPY into a plain table, no index", "seconds": round(copy_s, 2)},
         },
         "ratio_vs_ogr2ogr": round(warmmap_s / ogr_s, 2),
+        "ratio_vs_ogr2ogr_append": round(warmmap_s / append["seconds"], 2),
         "ratio_vs_copy": round(warmmap_s / copy_s, 2),
     }
 
 
 def report(result: dict[str, Any]) -> str:
     b = result["baselines"]
+    w = result["warmmap"]
     stages = ", ".join(f"{k} {v}" for k, v in result["warmmap"]["load_stages_s"].items())
     return (
         f"etl_load: {result['rows']} outlets: warmmap load {result['measured']['seconds']} s, "
-        f"ogr2ogr {b['ogr2ogr']['seconds']} s, COPY {b['copy']['seconds']} s -> "
-        f"{result['ratio_vs_ogr2ogr']}x ogr2ogr, {result['ratio_vs_copy']}x COPY ({stages})"
+        f"ogr2ogr {b['ogr2ogr']['seconds']} s, ogr2ogr -append "
+        f"{b['ogr2ogr_append']['seconds']} s, COPY {b['copy']['seconds']} s -> "
+        f"{result['ratio_vs_ogr2ogr']}x ogr2ogr, {result['ratio_vs_ogr2ogr_append']}x "
+        f"-append, {result['ratio_vs_copy']}x COPY ({stages}); readers' p99/max during "
+        f"warmmap load {w['readers_during_load'].get('p99_ms')}/"
+        f"{w['readers_during_load'].get('max_ms')} ms, during a second source's batch into "
+        f"the full table ({round(w['second_source_s'], 1)} s) "
+        f"{w['readers_during_second_source'].get('p99_ms')}/"
+        f"{w['readers_during_second_source'].get('max_ms')} ms, during -append "
+        f"{b['ogr2ogr_append']['readers_during_load'].get('p99_ms')}/"
+        f"{b['ogr2ogr_append']['readers_during_load'].get('max_ms')} ms, idle "
+        f"{w['readers_idle_after'].get('p99_ms')} ms"
     )

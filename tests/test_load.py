@@ -1,5 +1,8 @@
 """The database side of a load: batches, rejects, the upsert, derived columns, all or nothing."""
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 import h3
 import numpy as np
 import pytest
@@ -7,9 +10,10 @@ import shapely
 from shapely.geometry import Point, Polygon, box
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
+from etl.load import load_normalized
 from etl.normalize.table import Rejection
-from etl.write.bulk import BULK_MIN_ROWS
 from geo_api.batches.reading import get_batch, list_rejects
 from tests.loadutil import (
     area,
@@ -257,7 +261,7 @@ def test_a_failure_midway_leaves_nothing_behind(db):
         assert count(db, table) == 0, table
 
 
-def test_a_big_batch_of_new_rows_rebuilds_keys_and_indexes_and_stays_right(db):
+def test_a_big_batch_of_new_rows_keeps_readers_answering_and_stays_right(db):
     schema = (
         "SELECT indexname || ': ' || indexdef FROM pg_indexes WHERE tablename = 'outlets' "
         "UNION ALL SELECT conname || ': ' || pg_get_constraintdef(oid) FROM pg_constraint "
@@ -265,8 +269,31 @@ def test_a_big_batch_of_new_rows_rebuilds_keys_and_indexes_and_stays_right(db):
     )
     before = scalars(db, schema)
     load_areas(db)
-    rows = random_outlets(BULK_MIN_ROWS + 10)
-    first = load(db, normalized("outlets", frame(rows)))
+    kept = [r | {"external_id": f"kept{i}"} for i, r in enumerate(random_outlets(10, seed=3))]
+    load(db, normalized("outlets", frame(kept)))
+    # As big as the batches that once dropped the indexes and locked readers out.
+    rows = random_outlets(50_010)
+    with Session(db) as session, session.begin():
+        first = load_normalized(
+            session, normalized("outlets", frame(rows)), path=Path(__file__), crs="wgs84",
+            source="test", options={}, started_at=datetime.now(UTC),
+        )  # fmt: skip
+        # Before the batch commits, a rider's query reads the table as it was, without waiting.
+        with db.connect() as reader:
+            reader.exec_driver_sql("SET lock_timeout = '2s'")
+            nearest = (
+                reader.execute(
+                    text(
+                        "SELECT external_id FROM outlets ORDER BY geom::geography <-> "
+                        "ST_SetSRID(ST_MakePoint(104.1, 30.6), 4326)::geography LIMIT 3"
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            assert len(nearest) == 3
+            assert set(nearest) <= {r["external_id"] for r in kept}
+            assert reader.execute(text("SELECT count(*) FROM outlets")).scalar_one() == len(kept)
     assert (first.inserted, first.updated, first.unchanged) == (len(rows), 0, 0)
     assert scalars(db, schema) == before
     stored = stored_outlets(db)

@@ -10,14 +10,13 @@ and community by point in polygon. Every identifier comes from ``etl.write.stagi
 models' columns) or this module.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
 from sqlalchemy import Connection, text
 
 from etl.write.boundaries import boundary_upsert_sql
-from etl.write.bulk import indexes_rebuilt_after, is_bulk
 from etl.write.staging import CHANGED_AREAS, LOADED, STAGING_TABLE, Column
 from geo_api.areas import area_lookup
 
@@ -266,30 +265,27 @@ def upsert_records(
     kind: str,
     load: Load,
     levels: frozenset[str],
-    on_stage: Callable[[str], None] = lambda stage: None,
 ) -> tuple[int, int]:
     """Upsert the staged records of ``kind``; return (inserted, updated).
 
-    ``levels`` are the admin levels with areas (``prepare``); ``on_stage`` hears of stages
-    within the upsert (an index rebuild), for the progress display.
+    ``levels`` are the admin levels with areas (``prepare``). The indexes and keys of the
+    table stay in place, however big the batch: dropping one to rebuild it after the rows
+    would lock the table against every reader until the batch commits, where inserting and
+    updating rows locks only those rows, and readers keep seeing the table as it was.
     """
-    table = TABLES[kind][0]
     staged = connection.exec_driver_sql(f"SELECT count(*) FROM {STAGING_TABLE}").scalar_one()
     new_rows = connection.execute(text(new_rows_sql(kind)), {"source": load.source}).scalar_one()
-    bulk = is_bulk(connection, table, new_rows)
-    # A big batch of nothing but new keys needs no conflict handling: a plain insert, with the
-    # unique key rebuilt after it (which also proves the keys unique), takes half the time.
-    all_new = bulk and new_rows == staged and kind != "boundaries"
-    with indexes_rebuilt_after(connection, table, bulk, on_stage, keep_unique=not all_new):
-        if all_new:
-            sql = record_insert_sql(kind, levels)
-            inserted = connection.execute(text(sql), load.params).rowcount
-            return int(inserted), 0
-        if kind == "boundaries":
-            sql = boundary_upsert_sql(load, base_values("boundaries", ALL_LEVELS))
-        else:
-            sql = record_upsert_sql(kind, load, levels)
-        row = connection.execute(text(sql), load.params).one()
+    # A batch of nothing but new keys needs no join with the stored rows nor conflict handling:
+    # a plain insert, the unique key still checking that the keys are new.
+    if new_rows == staged and kind != "boundaries":
+        sql = record_insert_sql(kind, levels)
+        inserted = connection.execute(text(sql), load.params).rowcount
+        return int(inserted), 0
+    if kind == "boundaries":
+        sql = boundary_upsert_sql(load, base_values("boundaries", ALL_LEVELS))
+    else:
+        sql = record_upsert_sql(kind, load, levels)
+    row = connection.execute(text(sql), load.params).one()
     return int(row[0]), int(row[1])
 
 
