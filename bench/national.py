@@ -27,7 +27,15 @@ import psycopg2
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from bench.harness import bench_database, running_server, summary, time_calls, write_result
+from bench.harness import (
+    RESULTS,
+    bench_database,
+    running_server,
+    summary,
+    time_calls,
+    write_result,
+)
+from bench.nearest import wrk
 from etl.demo.national import OUTLETS, SOURCE, STATIONS, NationalFile, write_national
 from etl.load import load_file
 from geo_api.coverage.refresh import refresh_coverage
@@ -39,6 +47,7 @@ CITY = "510100"
 SEED = 20261130
 NEAREST_CALLS = 400
 AREA_CALLS = 20
+WRK_S = 10
 
 
 def scale() -> float:
@@ -116,15 +125,19 @@ def get(url: str) -> bytes:
 
 
 def requests(base: str, points: np.ndarray, city: str) -> dict[str, Any]:
-    """p50/p99 of nearest (each at the next point), gaps and communities of the city."""
+    """Nearest under wrk and from one client (each at the next point); gaps and communities
+    of the city from one client."""
     calls = iter(range(10**9))
 
     def nearest() -> bytes:
         lon, lat = points[next(calls) % len(points)]
         return get(f"{base}/stations/nearest?lon={lon}&lat={lat}&k=5")
 
+    spots = [(float(lon), float(lat)) for lon, lat in points]
+    wrk(base, spots[:500], {}, duration_s=3)  # warm up the workers and their pools
     return {
-        "nearest": summary(time_calls(nearest, NEAREST_CALLS, warmup=50)),
+        "nearest": wrk(base, spots, {}, duration_s=WRK_S),
+        "nearest_one_client": summary(time_calls(nearest, NEAREST_CALLS, warmup=50)),
         "gaps": summary(
             time_calls(lambda: get(f"{base}/coverage/gaps?city={city}"), AREA_CALLS, warmup=3)
         ),
@@ -175,12 +188,22 @@ def database_mb(url: str) -> float:
     return round(size / 1e6, 1)
 
 
-def measure(name: str, folder: Path, files: list[NationalFile]) -> dict[str, Any]:
-    """Load ``files`` into a fresh database ``name``, refresh the city, serve and measure."""
-    url = bench_database(name, fresh=True)
+def measure(
+    name: str, folder: Path, files: list[NationalFile], before: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Load ``files`` into a fresh database ``name``, refresh the city, serve and measure.
+
+    With ``before`` (the figures of an earlier run), the database is reused as that run left
+    it and only the requests, memory and size are measured again.
+    """
+    url = bench_database(name, fresh=before is None)
     result: dict[str, Any] = {"files": len(files)}
-    result |= load_all(url, folder, files)
-    result |= refresh(url, CITY)
+    if before is None:
+        result |= load_all(url, folder, files)
+        result |= refresh(url, CITY)
+    else:
+        keep = ("load_s", "seconds", "rows", "refresh_s", "cells")
+        result |= {k: before[k] for k in keep}
     points = reader_points(folder, files, 2000)
     with running_server(url, workers=2) as base:
         result["requests"] = requests(base, points, CITY)
@@ -189,27 +212,35 @@ def measure(name: str, folder: Path, files: list[NationalFile]) -> dict[str, Any
     return result
 
 
-def run() -> dict[str, Any]:
+def run(reuse: bool = False) -> dict[str, Any]:
+    """Generate, load and measure; ``reuse`` keeps the databases and load figures of the last
+    run (``bench/results/national.json``) and measures the requests again."""
     stations, outlets = int(STATIONS * scale()), int(OUTLETS * scale())
+    before = json.loads((RESULTS / "national.json").read_text("utf-8")) if reuse else None
     with tempfile.TemporaryDirectory() as tmp:
         folder, city_folder = Path(tmp) / "national", Path(tmp) / "city"
         start = time.perf_counter()
         files = write_national(folder, seed=SEED, stations=stations, outlets=outlets)
         generate_s = time.perf_counter() - start
         city_files = city_subset(folder, files, CITY, city_folder)
-        national = measure(DATABASE, folder, files)
-        city = measure(CITY_DATABASE, city_folder, city_files)
+        national = measure(DATABASE, folder, files, before and before["national"])
+        city = measure(CITY_DATABASE, city_folder, city_files, before and before["city"])
     ratios = {
         f"{what}_{q}": round(national["requests"][what][q] / city["requests"][what][q], 2)
-        for what in ("nearest", "gaps", "communities")
+        for what in ("nearest", "nearest_one_client", "gaps", "communities")
         for q in ("p50_ms", "p99_ms")
     }
     ratios["refresh"] = round(national["refresh_s"] / city["refresh_s"], 2)
+    # A rate: the city's over the nation's, so that above 1 is slower here too.
+    ratios["nearest_per_s"] = round(
+        city["requests"]["nearest"]["per_s"] / national["requests"]["nearest"]["per_s"], 2
+    )
     return {
         "scale": scale(),
         "stations": stations,
         "outlets": outlets,
         "generate_s": round(generate_s, 1),
+        "reused_databases": reuse,
         "national": national,
         "city": {"adcode": CITY, **city},
         "ratios_national_to_city": ratios,
@@ -221,8 +252,11 @@ def report(result: dict[str, Any]) -> str:
     q = n["requests"]
     return (
         f"national: {result['stations']} stations, {result['outlets']} outlets loaded in "
-        f"{n['load_s']} s ({n['seconds']}); nearest p50/p99 {q['nearest']['p50_ms']}/"
-        f"{q['nearest']['p99_ms']} ms ({r['nearest_p50_ms']}x/{r['nearest_p99_ms']}x the city's), "
+        f"{n['load_s']} s ({n['seconds']}); nearest (wrk) {q['nearest']['per_s']} req/s "
+        f"({r['nearest_per_s']}x the city's), p50/p99 {q['nearest']['p50_ms']}/"
+        f"{q['nearest']['p99_ms']} ms ({r['nearest_p50_ms']}x/{r['nearest_p99_ms']}x), "
+        f"one client p50/p99 {q['nearest_one_client']['p50_ms']}/"
+        f"{q['nearest_one_client']['p99_ms']} ms, "
         f"gaps p50 {q['gaps']['p50_ms']} ms ({r['gaps_p50_ms']}x), communities p50 "
         f"{q['communities']['p50_ms']} ms ({r['communities_p50_ms']}x), refresh of {CITY} "
         f"{n['refresh_s']} s ({r['refresh']}x), server {n['server_rss_mb']} MB "
@@ -234,8 +268,9 @@ def report(result: dict[str, Any]) -> str:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=None, help="share of the full counts")
+    parser.add_argument("--reuse", action="store_true", help="measure the last run's databases")
     args = parser.parse_args()
     if args.scale is not None:
         os.environ["WARMMAP_BENCH_SCALE"] = str(args.scale)
-    outcome = run()
+    outcome = run(args.reuse)
     print(report(outcome), f"[{write_result('national', outcome)}]", flush=True)
