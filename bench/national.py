@@ -111,12 +111,17 @@ def refresh(url: str, city: str) -> dict[str, Any]:
     return {"refresh_s": round(seconds, 2), "cells": result.cells}
 
 
-def reader_points(folder: Path, files: list[NationalFile], n: int) -> np.ndarray:
-    """Positions of random outlets of the files (where riders ask), n x 2."""
-    frames = [pd.read_csv(folder / f.name) for f in files if f.kind == "outlets"]
-    points = pd.concat(frames)[["lon", "lat"]].to_numpy()
-    rng = np.random.default_rng(SEED)
-    return points[rng.choice(len(points), size=n)]
+def reader_points(url: str, n: int) -> np.ndarray:
+    """Positions of n outlets spread evenly over the loaded ones (where riders ask), n x 2."""
+    with psycopg2.connect(url) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ST_X(geom), ST_Y(geom) FROM outlets WHERE "
+            "mod(id, greatest(1, (SELECT count(*) FROM outlets) / %s)) = 0 ORDER BY id LIMIT %s",
+            (n, n),
+        )
+        points = np.array(cursor.fetchall(), dtype=float)
+    connection.close()
+    return np.random.default_rng(SEED).permutation(points)
 
 
 def get(url: str) -> bytes:
@@ -189,7 +194,7 @@ def database_mb(url: str) -> float:
 
 
 def measure(
-    name: str, folder: Path, files: list[NationalFile], before: dict[str, Any] | None
+    name: str, folder: Path | None, files: list[NationalFile], before: dict[str, Any] | None
 ) -> dict[str, Any]:
     """Load ``files`` into a fresh database ``name``, refresh the city, serve and measure.
 
@@ -199,12 +204,13 @@ def measure(
     url = bench_database(name, fresh=before is None)
     result: dict[str, Any] = {"files": len(files)}
     if before is None:
+        assert folder is not None
         result |= load_all(url, folder, files)
         result |= refresh(url, CITY)
     else:
-        keep = ("load_s", "seconds", "rows", "refresh_s", "cells")
+        keep = ("files", "load_s", "seconds", "rows", "refresh_s", "cells")
         result |= {k: before[k] for k in keep}
-    points = reader_points(folder, files, 2000)
+    points = reader_points(url, 2000)
     with running_server(url, workers=2) as base:
         result["requests"] = requests(base, points, CITY)
         result["server_rss_mb"] = server_rss_mb(base.rsplit(":", 1)[1])
@@ -216,15 +222,20 @@ def run(reuse: bool = False) -> dict[str, Any]:
     """Generate, load and measure; ``reuse`` keeps the databases and load figures of the last
     run (``bench/results/national.json``) and measures the requests again."""
     stations, outlets = int(STATIONS * scale()), int(OUTLETS * scale())
-    before = json.loads((RESULTS / "national.json").read_text("utf-8")) if reuse else None
-    with tempfile.TemporaryDirectory() as tmp:
-        folder, city_folder = Path(tmp) / "national", Path(tmp) / "city"
-        start = time.perf_counter()
-        files = write_national(folder, seed=SEED, stations=stations, outlets=outlets)
-        generate_s = time.perf_counter() - start
-        city_files = city_subset(folder, files, CITY, city_folder)
-        national = measure(DATABASE, folder, files, before and before["national"])
-        city = measure(CITY_DATABASE, city_folder, city_files, before and before["city"])
+    if reuse:
+        before = json.loads((RESULTS / "national.json").read_text("utf-8"))
+        national = measure(DATABASE, None, [], before["national"])
+        city = measure(CITY_DATABASE, None, [], before["city"])
+        generate_s = before["generate_s"]
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder, city_folder = Path(tmp) / "national", Path(tmp) / "city"
+            start = time.perf_counter()
+            files = write_national(folder, seed=SEED, stations=stations, outlets=outlets)
+            generate_s = time.perf_counter() - start
+            city_files = city_subset(folder, files, CITY, city_folder)
+            national = measure(DATABASE, folder, files, None)
+            city = measure(CITY_DATABASE, city_folder, city_files, None)
     ratios = {
         f"{what}_{q}": round(national["requests"][what][q] / city["requests"][what][q], 2)
         for what in ("nearest", "nearest_one_client", "gaps", "communities")

@@ -70,7 +70,9 @@ def write_records(
         columns[f] for f in ("lon", "lat", "coordinates") if f in columns
     )
     written = Written(edits=checks.flag_kept_edits(connection, kind, load, columns, levels))
-    written.inserted, written.updated = upsert.upsert_records(connection, kind, load, levels)
+    written.inserted, written.updated = upsert.upsert_records(
+        connection, kind, load, levels, bar.stage
+    )
     batches.store_flags(connection, load.batch_id, normalized.flags, _ids(normalized))
     if kind in upsert.POINT_KINDS and (written.inserted or written.updated):
         bar.stage("comparing names within 50 m")
