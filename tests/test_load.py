@@ -269,6 +269,15 @@ SCHEMA = (
 )
 
 
+def assert_derived(db, rows: list[dict]) -> None:
+    """The stored rows have the district and H3 cell of their point."""
+    stored = stored_outlets(db)
+    for row in rows:
+        got = stored[row["external_id"]]
+        assert got["district_adcode"] == expected_adcode(DISTRICTS, row["lon"], row["lat"])
+        assert got["h3_r9"] == h3.latlng_to_cell(row["lat"], row["lon"], 9)
+
+
 def test_the_first_big_batch_of_an_empty_table_rebuilds_its_indexes_and_stays_right(db):
     before = scalars(db, SCHEMA)
     load_areas(db)
@@ -276,11 +285,7 @@ def test_the_first_big_batch_of_an_empty_table_rebuilds_its_indexes_and_stays_ri
     first = load(db, normalized("outlets", frame(rows)))
     assert (first.inserted, first.updated, first.unchanged) == (len(rows), 0, 0)
     assert scalars(db, SCHEMA) == before
-    stored = stored_outlets(db)
-    for row in rows[::500]:
-        got = stored[row["external_id"]]
-        assert got["district_adcode"] == expected_adcode(DISTRICTS, row["lon"], row["lat"])
-        assert got["h3_r9"] == h3.latlng_to_cell(row["lat"], row["lon"], 9)
+    assert_derived(db, rows[::500])
     duplicate = [rows[0] | {"external_id": "dup"}, rows[1] | {"external_id": "dup"}]
     with pytest.raises(IntegrityError):  # the rebuilt unique key still refuses duplicates
         load(db, normalized("outlets", frame(duplicate)))
@@ -316,11 +321,7 @@ def test_a_big_batch_into_a_table_with_rows_keeps_readers_answering_and_stays_ri
             assert reader.execute(text("SELECT count(*) FROM outlets")).scalar_one() == len(kept)
     assert (first.inserted, first.updated, first.unchanged) == (len(rows), 0, 0)
     assert scalars(db, SCHEMA) == before
-    stored = stored_outlets(db)
-    for row in rows[::500]:
-        got = stored[row["external_id"]]
-        assert got["district_adcode"] == expected_adcode(DISTRICTS, row["lon"], row["lat"])
-        assert got["h3_r9"] == h3.latlng_to_cell(row["lat"], row["lon"], 9)
+    assert_derived(db, rows[::500])
     rows[9] = rows[9] | {"riders": 77}
     again = load(db, normalized("outlets", frame(rows)))
     assert (again.inserted, again.updated, again.unchanged) == (0, 1, len(rows) - 1)
