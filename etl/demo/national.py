@@ -70,7 +70,10 @@ def district_index(cities: tuple[str, ...] | None = None) -> list[tuple[str, str
     for path, level, name in rows:
         code = Path(path).stem
         city = code[:4] + "00"
-        if level == "区县" and city in city_codes and (cities is None or city in cities):
+        # A city without districts (东莞, 中山) is listed as its own district: not a district.
+        if level != "区县" or code == city or city not in city_codes:
+            continue
+        if cities is None or city in cities:
             districts.append((code, str(name), city))
     return sorted(districts)
 
