@@ -17,6 +17,7 @@ SCENARIOS = [
     "layers",
     "webmap",
     "load",
+    "national",
 ]
 
 

@@ -1,5 +1,8 @@
 """The database side of a load: batches, rejects, the upsert, derived columns, all or nothing."""
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 import h3
 import numpy as np
 import pytest
@@ -7,7 +10,9 @@ import shapely
 from shapely.geometry import Point, Polygon, box
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
+from etl.load import load_normalized
 from etl.normalize.table import Rejection
 from etl.write.bulk import BULK_MIN_ROWS
 from geo_api.batches.reading import get_batch, list_rejects
@@ -257,23 +262,66 @@ def test_a_failure_midway_leaves_nothing_behind(db):
         assert count(db, table) == 0, table
 
 
-def test_a_big_batch_of_new_rows_rebuilds_keys_and_indexes_and_stays_right(db):
-    schema = (
-        "SELECT indexname || ': ' || indexdef FROM pg_indexes WHERE tablename = 'outlets' "
-        "UNION ALL SELECT conname || ': ' || pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid = 'outlets'::regclass ORDER BY 1"
-    )
-    before = scalars(db, schema)
+SCHEMA = (
+    "SELECT indexname || ': ' || indexdef FROM pg_indexes WHERE tablename = 'outlets' "
+    "UNION ALL SELECT conname || ': ' || pg_get_constraintdef(oid) FROM pg_constraint "
+    "WHERE conrelid = 'outlets'::regclass ORDER BY 1"
+)
+
+
+def assert_derived(db, rows: list[dict]) -> None:
+    """The stored rows have the district and H3 cell of their point."""
+    stored = stored_outlets(db)
+    for row in rows:
+        got = stored[row["external_id"]]
+        assert got["district_adcode"] == expected_adcode(DISTRICTS, row["lon"], row["lat"])
+        assert got["h3_r9"] == h3.latlng_to_cell(row["lat"], row["lon"], 9)
+
+
+def test_the_first_big_batch_of_an_empty_table_rebuilds_its_indexes_and_stays_right(db):
+    before = scalars(db, SCHEMA)
     load_areas(db)
     rows = random_outlets(BULK_MIN_ROWS + 10)
     first = load(db, normalized("outlets", frame(rows)))
     assert (first.inserted, first.updated, first.unchanged) == (len(rows), 0, 0)
-    assert scalars(db, schema) == before
-    stored = stored_outlets(db)
-    for row in rows[::500]:
-        got = stored[row["external_id"]]
-        assert got["district_adcode"] == expected_adcode(DISTRICTS, row["lon"], row["lat"])
-        assert got["h3_r9"] == h3.latlng_to_cell(row["lat"], row["lon"], 9)
+    assert scalars(db, SCHEMA) == before
+    assert_derived(db, rows[::500])
+    duplicate = [rows[0] | {"external_id": "dup"}, rows[1] | {"external_id": "dup"}]
+    with pytest.raises(IntegrityError):  # the rebuilt unique key still refuses duplicates
+        load(db, normalized("outlets", frame(duplicate)))
+
+
+def test_a_big_batch_into_a_table_with_rows_keeps_readers_answering_and_stays_right(db):
+    before = scalars(db, SCHEMA)
+    load_areas(db)
+    kept = [r | {"external_id": f"kept{i}"} for i, r in enumerate(random_outlets(10, seed=3))]
+    load(db, normalized("outlets", frame(kept)))
+    # As big as the first batch of an empty table, which rebuilds the indexes.
+    rows = random_outlets(BULK_MIN_ROWS + 10)
+    with Session(db) as session, session.begin():
+        first = load_normalized(
+            session, normalized("outlets", frame(rows)), path=Path(__file__), crs="wgs84",
+            source="test", options={}, started_at=datetime.now(UTC),
+        )  # fmt: skip
+        # Before the batch commits, a rider's query reads the table as it was, without waiting.
+        with db.connect() as reader:
+            reader.exec_driver_sql("SET lock_timeout = '2s'")
+            nearest = (
+                reader.execute(
+                    text(
+                        "SELECT external_id FROM outlets ORDER BY geom::geography <-> "
+                        "ST_SetSRID(ST_MakePoint(104.1, 30.6), 4326)::geography LIMIT 3"
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            assert len(nearest) == 3
+            assert set(nearest) <= {r["external_id"] for r in kept}
+            assert reader.execute(text("SELECT count(*) FROM outlets")).scalar_one() == len(kept)
+    assert (first.inserted, first.updated, first.unchanged) == (len(rows), 0, 0)
+    assert scalars(db, SCHEMA) == before
+    assert_derived(db, rows[::500])
     rows[9] = rows[9] | {"riders": 77}
     again = load(db, normalized("outlets", frame(rows)))
     assert (again.inserted, again.updated, again.unchanged) == (0, 1, len(rows) - 1)

@@ -17,7 +17,7 @@ from typing import Final
 from sqlalchemy import Connection, text
 
 from etl.write.boundaries import boundary_upsert_sql
-from etl.write.bulk import indexes_rebuilt_after, is_bulk
+from etl.write.bulk import indexes_rebuilt_after, is_first_bulk
 from etl.write.staging import CHANGED_AREAS, LOADED, STAGING_TABLE, Column
 from geo_api.areas import area_lookup
 
@@ -271,17 +271,20 @@ def upsert_records(
     """Upsert the staged records of ``kind``; return (inserted, updated).
 
     ``levels`` are the admin levels with areas (``prepare``); ``on_stage`` hears of stages
-    within the upsert (an index rebuild), for the progress display.
+    within the upsert (an index rebuild), for the progress display. The indexes and keys of a
+    table that holds rows stay in place, however big the batch: dropping one would lock the
+    table against every reader until the batch commits, where inserting and updating lock only
+    the rows written, and readers keep seeing the table as it was. Only the first big batch of
+    an empty table builds them after its rows (``etl.write.bulk``).
     """
     table = TABLES[kind][0]
     staged = connection.exec_driver_sql(f"SELECT count(*) FROM {STAGING_TABLE}").scalar_one()
     new_rows = connection.execute(text(new_rows_sql(kind)), {"source": load.source}).scalar_one()
-    bulk = is_bulk(connection, table, new_rows)
-    # A big batch of nothing but new keys needs no conflict handling: a plain insert, with the
-    # unique key rebuilt after it (which also proves the keys unique), takes half the time.
-    all_new = bulk and new_rows == staged and kind != "boundaries"
-    with indexes_rebuilt_after(connection, table, bulk, on_stage, keep_unique=not all_new):
-        if all_new:
+    first = kind != "boundaries" and is_first_bulk(connection, table, new_rows)
+    # A batch of nothing but new keys needs no join with the stored rows nor conflict handling:
+    # a plain insert, the unique key checking the keys are new (or, rebuilt after it, unique).
+    with indexes_rebuilt_after(connection, table, first, on_stage, keep_unique=not first):
+        if new_rows == staged and kind != "boundaries":
             sql = record_insert_sql(kind, levels)
             inserted = connection.execute(text(sql), load.params).rowcount
             return int(inserted), 0
