@@ -179,8 +179,17 @@ def test_the_exported_map_draws_every_layer_offline(
     container = page.locator(".folium-map").bounding_box()
     assert container and container["width"] == PHONE["width"]
     assert container["height"] == PHONE["height"]
-    # where the map puts the city's corners (its state, not a frame of an animation)
+    # where the map puts the city's corners (its state, not a frame of an animation): with GPU
+    # compositing (the web map's SwiftShader flags) Leaflet animates the fit from its start zoom
     west, south, east, north = city_extent(demo_engine)
+    page.wait_for_function(
+        """([south, west, north, east]) => {
+            const map = window[document.querySelector(".folium-map").id];
+            const zoom = map.getBoundsZoom([[south, west], [north, east]]);
+            return !map._animatingZoom && map.getZoom() === zoom;
+        }""",
+        arg=[south, west, north, east],
+    )
     corners = page.evaluate(
         """([south, west, north, east]) => {
             const map = window[document.querySelector(".folium-map").id];
