@@ -1,18 +1,15 @@
 import subprocess
 import sys
-from contextlib import nullcontext
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
-from typer.testing import CliRunner
 
 from geo_api.auth import Principal, authenticate, create_key, hash_key
 from geo_api.dependencies import GridManagerDep, PlannerDep
 from geo_api.errors import InvalidInput
 from geo_api.models import ApiKey
-from warmmap_cli import app, common
 
 
 @pytest.fixture
@@ -96,20 +93,40 @@ def test_bad_key_requests_are_refused(session, role, scope, message):
         create_key(session, "x", role, scope)
 
 
-def test_cli_creates_a_working_key(session, connection, monkeypatch):
-    # The command runs in-process on the test's connection: what it writes is rolled back
-    # with the test, and read here before that.
-    monkeypatch.setattr(common, "database", lambda: nullcontext(connection))
+def test_cli_creates_a_working_key(database_url, engine):
+    # The real command, in a process of its own, on the test database; its rows are removed after.
+    env = {"WARMMAP_DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}
     arguments = ["keys", "create", "--role", "grid_manager", "--name", "cli test"]
-    result = CliRunner().invoke(app, [*arguments, "--scope", "510104001", "--scope", "510104002"])
-    assert result.exit_code == 0, result.output
-    key = result.stdout.strip()
-    row = session.scalars(select(ApiKey).where(ApiKey.key_hash == hash_key(key))).one()
-    assert row.role == "grid_manager" and row.scope_adcodes == ["510104001", "510104002"]
-    audited = session.execute(
-        text("SELECT count(*) FROM audit_log WHERE entity = 'api_key' AND entity_id = 'cli test'")
-    ).scalar_one()
-    assert audited == 1
+    scopes = ["--scope", "510104001", "--scope", "510104002"]
+    result = subprocess.run(
+        [sys.executable, "-m", "warmmap_cli", *arguments, *scopes],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    try:
+        assert result.returncode == 0, result.stderr
+        key = result.stdout.strip()
+        with Session(engine) as session:
+            row = session.scalars(select(ApiKey).where(ApiKey.key_hash == hash_key(key))).one()
+            assert row.role == "grid_manager"
+            assert row.scope_adcodes == ["510104001", "510104002"]
+            principal = authenticate(session, key)
+            assert principal is not None and principal.role == "grid_manager"
+            audited = session.execute(
+                text(
+                    "SELECT count(*) FROM audit_log"
+                    " WHERE entity = 'api_key' AND entity_id = 'cli test'"
+                )
+            ).scalar_one()
+            assert audited == 1
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM api_keys WHERE name = 'cli test'"))
+            connection.execute(
+                text("DELETE FROM audit_log WHERE entity = 'api_key' AND entity_id = 'cli test'")
+            )
 
 
 def test_cli_refuses_a_bad_role_in_one_line(database_url):
