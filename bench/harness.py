@@ -153,3 +153,24 @@ def write_result(name: str, result: dict[str, Any]) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
+
+
+TIPG_PYTHON = Path(__file__).parent / ".venv-tipg" / "bin" / "python"
+
+
+@contextmanager
+def tipg_server(env: dict[str, str]) -> Iterator[str]:
+    """Serve tipg (its own venv, ``make bench`` makes it) with two workers under ``env``."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(TIPG_PYTHON), "-m", "uvicorn", "tipg.main:app", "--port", str(port),
+         "--workers", "2"],
+        env=os.environ | env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

@@ -27,10 +27,9 @@ import mapbox_vector_tile
 from shapely.geometry import box, shape
 from sqlalchemy.engine import make_url
 
-from bench.harness import free_port, running_server, wait_until_serving
+from bench.harness import TIPG_PYTHON, running_server, tipg_server
 from bench.layers_data import LAYER_IDS, bbox_list, demo_database, tile_list
 
-TIPG_PYTHON = Path(__file__).parent / ".venv-tipg" / "bin" / "python"
 LUA = Path(__file__).with_name("layers.lua")
 SCALE = float(os.environ.get("WARMMAP_BENCH_SCALE", "1.0"))
 DURATION_S = max(3, round(10 * min(SCALE, 1.0)))
@@ -40,7 +39,7 @@ GOAL = {"tiles": 1.5, "items": 1.0}
 
 
 def tipg_env(url: str) -> dict[str, str]:
-    return os.environ | {
+    return {
         "DATABASE_URL": url,
         "TIPG_DB_SCHEMAS": '["tipg_bench"]',
         "TIPG_DB_FUNCTIONS": "[]",
@@ -52,23 +51,6 @@ def tipg_env(url: str) -> dict[str, str]:
         "TIPG_SET_MVT_LAYERNAME": "true",
         "TIPG_DB_MAX_CONN_SIZE": "10",
     }
-
-
-@contextmanager
-def tipg_server(url: str) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [str(TIPG_PYTHON), "-m", "uvicorn", "tipg.main:app", "--port", str(port),
-         "--workers", "2"],
-        env=tipg_env(url), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(base)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 @contextmanager
@@ -163,7 +145,7 @@ def measure(
     checks: dict[str, Any] = {}
     for round_ in range(ROUNDS):
         for side in ("warmmap", "tipg"):
-            server = warmmap_server(url, 0) if side == "warmmap" else tipg_server(url)
+            server = warmmap_server(url, 0) if side == "warmmap" else tipg_server(tipg_env(url))
             with server as base:
                 if round_ == 0:
                     checks[side] = {

@@ -22,8 +22,6 @@ import shutil
 import statistics
 import subprocess
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -33,7 +31,7 @@ import numpy as np
 import psycopg2
 import psycopg2.extras
 
-from bench.harness import free_port, running_server, wait_until_serving
+from bench.harness import TIPG_PYTHON, running_server, tipg_server
 from bench.nearest_data import bench_url, prepare
 from geo_api.settings import get_settings
 from geo_api.stations.nearest import (
@@ -61,7 +59,6 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "open_now=true": {"open_now": "true", "at": AT},
 }
 LUA = Path(__file__).with_name("nearest.lua")
-TIPG_PYTHON = Path(__file__).parent / ".venv-tipg" / "bin" / "python"
 KNN_SQL = (
     "SELECT id, name, geom FROM stations ORDER BY geom::geography <-> "
     "ST_SetSRID(ST_MakePoint({lon}, {lat}), 4326)::geography LIMIT 5"
@@ -167,26 +164,12 @@ def tipg_paths(points: list[tuple[float, float]]) -> list[str]:
     ]
 
 
-@contextmanager
-def tipg_server(url: str) -> Iterator[str]:
-    port = free_port()
-    env = os.environ | {
+def tipg_env(url: str) -> dict[str, str]:
+    return {
         "DATABASE_URL": url,
         "TIPG_DB_SCHEMAS": '["tipg_nearest"]',
         "TIPG_DB_MAX_CONN_SIZE": "10",
     }
-    process = subprocess.Popen(
-        [str(TIPG_PYTHON), "-m", "uvicorn", "tipg.main:app", "--port", str(port),
-         "--workers", "2"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(base)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def second_queries(points: list[tuple[float, float]]) -> dict[str, float]:
@@ -296,7 +279,7 @@ def run() -> dict[str, Any]:
             paths = warmmap_paths(points, {})
             wrk(base, paths[:500], duration_s=2)
             runs["warmmap plain, uvicorn"].append(wrk(base, paths))
-        with tipg_server(url) as base:
+        with tipg_server(tipg_env(url)) as base:
             wrk(base, tipg_paths(points[:500]), duration_s=2)
             runs["tipg"].append(wrk(base, tipg_paths(points)))
     knn, ours, tipg = _mean(runs["knn"]), _mean(runs["warmmap plain"]), _mean(runs["tipg"])
