@@ -4,11 +4,15 @@ A liaison load's batch is read only by admins and by grid managers of its areas,
 their areas' rows (``geo_api.batches.scope``).
 """
 
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
 
 from geo_api import audit
+from geo_api.auth import Principal
 from geo_api.batches.reading import (
     count_flagged,
     count_rejects,
@@ -52,6 +56,31 @@ def read_batch(batch_id: BatchId, session: SessionDep, principal: PrincipalDep) 
     return Batch(**batch)
 
 
+def shown_rows(
+    session: Session,
+    principal: Principal,
+    batch_id: int,
+    table: type[RejectedRow] | type[FlaggedRow],
+    listing: Callable[[Connection, Any], list[dict[str, Any]]],
+    offset: int,
+) -> tuple[list[dict[str, Any]], Any]:
+    """Return the rows of a batch the caller may read, masked for them, and their scope filter.
+
+    Rejected and flagged rows alike may hold names and phones: the batch's scope decides who
+    reads them and which, ``shown_rejects`` masks what the caller's scope does not cover, and
+    the read is audited with the rows it revealed.
+    """
+    connection = session.connection()
+    batch = get_batch(connection, batch_id)
+    require_batch_access(connection, batch, principal)
+    mine = rows_in_scope(batch, principal, table)
+    rows, revealed = shown_rejects(batch, listing(connection, mine), principal)
+    entity = "rejected_rows" if table is RejectedRow else "flagged_rows"
+    detail = {"offset": offset, "revealed_rows": revealed}
+    audit.record(session, principal.actor, "read", entity, batch_id, detail)
+    return rows, mine
+
+
 @router.get(
     "/{batch_id}/rejects", response_model=Rejects, responses=error_responses(401, 403, 404, 422)
 )
@@ -65,26 +94,20 @@ def read_rejects(
     accept_language: AcceptLanguage = None,
 ) -> Rejects:
     """Return rejected and skipped rows of a batch: row number, reason, the row as given."""
-    connection = session.connection()
-    batch = get_batch(connection, batch_id)
-    require_batch_access(connection, batch, principal)
-    mine = rows_in_scope(batch, principal, RejectedRow)
     language = _lang(lang, accept_language)
-    rows = list_rejects(connection, batch_id, limit=limit, offset=offset, lang=language, where=mine)
-    # A liaison batch's rows hold names and phones: masked unless the caller's scope covers them.
-    rows, revealed = shown_rejects(batch, rows, principal)
-    # Rejected rows may hold names and phones: reading them is a reveal, so it is audited.
-    audit.record(
+    rows, mine = shown_rows(
         session,
-        principal.actor,
-        "read",
-        "rejected_rows",
+        principal,
         batch_id,
-        {"offset": offset, "revealed_rows": revealed},
+        RejectedRow,
+        lambda connection, where: list_rejects(
+            connection, batch_id, limit=limit, offset=offset, lang=language, where=where
+        ),
+        offset,
     )
     return Rejects(
         batch_id=batch_id,
-        total=count_rejects(connection, batch_id, mine),
+        total=count_rejects(session.connection(), batch_id, mine),
         limit=limit,
         offset=offset,
         data=[Reject(**row) for row in rows],
@@ -104,28 +127,27 @@ def read_flagged(
     accept_language: AcceptLanguage = None,
 ) -> Flags:
     """Return the flags of a batch: values read with a guess, defaulted or not understood."""
-    connection = session.connection()
-    batch = get_batch(connection, batch_id)
-    require_batch_access(connection, batch, principal)
-    mine = rows_in_scope(batch, principal, FlaggedRow)
     language = _lang(lang, accept_language)
-    rows = list_flagged(
-        connection, batch_id, limit=limit, offset=offset, lang=language, with_raw=True, where=mine
-    )
-    # Flags show values as given, which may be names and phones: masked as rejected rows are,
-    # and the read audited like theirs.
-    rows, revealed = shown_rejects(batch, rows, principal)
-    audit.record(
+    # Flags show values as given (the raw row is read to mask them, then left out).
+    rows, mine = shown_rows(
         session,
-        principal.actor,
-        "read",
-        "flagged_rows",
+        principal,
         batch_id,
-        {"offset": offset, "revealed_rows": revealed},
+        FlaggedRow,
+        lambda connection, where: list_flagged(
+            connection,
+            batch_id,
+            limit=limit,
+            offset=offset,
+            lang=language,
+            with_raw=True,
+            where=where,
+        ),
+        offset,
     )
     return Flags(
         batch_id=batch_id,
-        total=count_flagged(connection, batch_id, mine),
+        total=count_flagged(session.connection(), batch_id, mine),
         limit=limit,
         offset=offset,
         data=[Flag(**{k: v for k, v in row.items() if k != "raw"}) for row in rows],
