@@ -8,52 +8,36 @@ little; both answers carry the city's per-outlet totals (``city_totals``) and a 
 
 from typing import Any
 
+import numpy as np
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo_api.coverage.areas import AREA_TREE_CTE, load_city
+from geo_api.coverage.reach import city_outlet_rows, covered_outlets, outlet_rows_by_id
 from geo_api.coverage.schemas import CommunityCoverage
 from geo_api.notes import note
 
 MEASURED_FROM = "outlet"
-# Whether the outlet ``ou`` has an open station within ``:threshold_m``: the one definition of
-# "covered" for community coverage, the city's totals and the report map.
+# Whether the outlet ``ou`` has an open station within ``:threshold_m``, in SQL: the definition
+# of "covered" for the report map, which ``geo_api.coverage.reach`` computes for the answers
+# (tests keep the two equal).
 COVERED_OUTLET = """
 EXISTS (
     SELECT 1 FROM stations s
     WHERE s.status = 'open' AND ST_DWithin(s.geom::geography, ou.geom::geography, :threshold_m)
 )"""
-CITY_TOTALS = f"""
-SELECT count(o.id) AS outlets,
-       count(o.id) FILTER (WHERE o.covered) AS covered_outlets,
-       coalesce(sum(o.riders), 0) AS riders,
-       coalesce(sum(o.riders) FILTER (WHERE o.covered), 0) AS covered_riders
-FROM (
-    SELECT ou.id, ou.riders, {COVERED_OUTLET} AS covered
-    FROM outlets ou JOIN admin_areas city ON city.adcode = :city
-    WHERE ST_Covers(city.geom, ou.geom)
-) o
-"""
-
-# Measured from each outlet; the EXISTS lets the stations' geography index answer ST_DWithin.
-AREA_COVERAGE = (
+# The outlets each area of a level covers, through the outlets' spatial index.
+AREA_OUTLETS = (
     AREA_TREE_CTE
     + """
 SELECT a.adcode, a.name,
-       count(o.id) AS outlets,
-       count(o.id) FILTER (WHERE o.covered) AS covered_outlets,
-       coalesce(sum(o.riders), 0) AS riders,
-       coalesce(sum(o.riders) FILTER (WHERE o.covered), 0) AS covered_riders
+       coalesce(array_agg(ou.id) FILTER (WHERE ou.id IS NOT NULL), '{}') AS outlet_ids
 FROM area_tree a
-LEFT JOIN LATERAL (
-    SELECT ou.id, ou.riders, {covered} AS covered
-    FROM outlets ou
-    WHERE ST_Covers(a.geom, ou.geom)
-) o ON true
+LEFT JOIN outlets ou ON ST_Covers(a.geom, ou.geom)
 WHERE a.level = :level
 GROUP BY a.adcode, a.name
 """
-).replace("{covered}", COVERED_OUTLET)
+)
 
 
 def community_coverage(
@@ -63,29 +47,33 @@ def community_coverage(
 
     An outlet counts for every area whose boundary covers it. ``covered_share`` is the share of
     riders within ``threshold_m`` of an open station; it is null for an area without riders,
-    and such areas come last.
+    and such areas come last. Whether each outlet is covered is found once, for the city and
+    all its areas together (``geo_api.coverage.reach``).
     """
     load_city(session, city)
-    rows = session.execute(
-        text(AREA_COVERAGE), {"city": city, "threshold_m": threshold_m, "level": level}
-    ).mappings()
+    members = [
+        (row.adcode, row.name, np.array(row.outlet_ids, dtype=np.int64))
+        for row in session.execute(text(AREA_OUTLETS), {"city": city, "level": level})
+    ]
+    in_city = city_outlet_rows(session, city)
+    known = {row[0] for row in in_city}
+    beyond = sorted({int(i) for *_, ids in members for i in ids} - known)
+    outlets = covered_outlets(session, in_city + outlet_rows_by_id(session, beyond), threshold_m)
     areas = []
-    for row in rows:
-        riders = int(row["riders"])
-        covered_riders = int(row["covered_riders"])
+    for adcode, name, ids in members:
+        counts = outlets.totals(ids)
+        riders, covered_riders = counts["riders"], counts["covered_riders"]
         areas.append(
             {
-                "adcode": row["adcode"],
-                "name": row["name"],
-                "outlets": row["outlets"],
-                "covered_outlets": row["covered_outlets"],
-                "riders": riders,
-                "covered_riders": covered_riders,
+                "adcode": adcode,
+                "name": name,
+                **counts,
                 "covered_share": round(covered_riders / riders, 4) if riders else None,
             }
         )
     areas.sort(key=worst_first)
-    totals = city_totals(session, city, threshold_m)
+    city_ids = np.array(sorted(known), dtype=np.int64)
+    totals = _with_shares(outlets.totals(city_ids))
     return CommunityCoverage.model_validate(
         {
             "city": city,
@@ -101,13 +89,15 @@ def community_coverage(
 
 def city_totals(session: Session, city: str, threshold_m: float) -> dict[str, Any]:
     """Return the outlets and riders inside ``city`` and how many are covered, per outlet."""
-    row = session.execute(text(CITY_TOTALS), {"city": city, "threshold_m": threshold_m}).one()
-    riders, covered = int(row.riders), int(row.covered_riders)
+    return _with_shares(
+        covered_outlets(session, city_outlet_rows(session, city), threshold_m).totals()
+    )
+
+
+def _with_shares(counts: dict[str, int]) -> dict[str, Any]:
+    riders, covered = counts["riders"], counts["covered_riders"]
     return {
-        "outlets": row.outlets,
-        "covered_outlets": row.covered_outlets,
-        "riders": riders,
-        "covered_riders": covered,
+        **counts,
         "uncovered_riders": riders - covered,
         "covered_share": round(covered / riders, 4) if riders else None,
     }

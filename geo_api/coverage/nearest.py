@@ -12,6 +12,7 @@ found at spheroidal distance g, every station that could be nearer (or as near, 
 id) lies within the angle g / ``SPHERE_M``: all of them are taken as candidates.
 """
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +25,11 @@ GEOD = Geod(ellps="WGS84")
 SPHERE_M = GEOD.a * (1 - GEOD.es)
 # Chords are compared with a relative slack far above float rounding: it only adds candidates.
 CHORD_SLACK = 1e-9
+# The shortest degree of latitude (at the equator) and a degree of longitude on the equator,
+# in km on the WGS-84 spheroid; a degree of longitude at latitude phi is at least the latter
+# times cos(phi).
+KM_PER_DEGREE_LAT = 110.574
+KM_PER_DEGREE_LON_EQUATOR = 111.320
 # Neighbours asked of the tree at first; points whose bound reaches past them ask again.
 FIRST_K = 4
 
@@ -117,3 +123,19 @@ def _better(
     distance_m: np.ndarray, ids: np.ndarray, best_m: np.ndarray, best_ids: np.ndarray
 ) -> np.ndarray:
     return (distance_m < best_m) | ((distance_m == best_m) & (ids < best_ids))
+
+
+def widened_bounds(
+    bounds: tuple[float, float, float, float], margin_km: float
+) -> tuple[float, ...]:
+    """Return lon/lat ``bounds`` widened so that they hold every point within ``margin_km``.
+
+    The margin is turned into degrees with the shortest degree of latitude (at the equator) and
+    the length of a degree of longitude at the poleward edge of the widened box, where it is
+    shortest (at Yichun's 47.7°N a degree of longitude is 75 km, not the 111 km of the equator).
+    """
+    x0, y0, x1, y1 = bounds
+    margin_lat = margin_km / KM_PER_DEGREE_LAT
+    poleward = min(89.0, max(abs(y0), abs(y1)) + margin_lat)
+    margin_lon = margin_km / (KM_PER_DEGREE_LON_EQUATOR * math.cos(math.radians(poleward)))
+    return (x0 - margin_lon, y0 - margin_lat, x1 + margin_lon, y1 + margin_lat)

@@ -7,7 +7,6 @@ one binary COPY (``geo_api.coverage.copy_cells``, ``geo_api.coverage.write``), b
 while Python computes, in the caller's transaction: readers see the old cells or the new ones.
 """
 
-import math
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,18 +24,13 @@ from geo_api.coverage import DEFAULT_RES, MAX_RES, MIN_RES
 from geo_api.coverage.areas import area_boundaries, load_city
 from geo_api.coverage.cells import cell_demand, cells_touching
 from geo_api.coverage.copy_cells import CellRows, copy_tuples
-from geo_api.coverage.nearest import StationIndex
+from geo_api.coverage.nearest import StationIndex, widened_bounds
 from geo_api.coverage.write import copying_cells, deleting_cells, in_background
 from geo_api.errors import InvalidInput
 
 # The widest H3 cell measured (vertex to vertex, anywhere on the globe, res 4 to 11) spans 2.21
 # average edges; 2.5 leaves room.
 CELL_WIDTH_EDGES = 2.5
-# The shortest degree of latitude (at the equator) and a degree of longitude on the equator,
-# in km on the WGS-84 spheroid; a degree of longitude at latitude phi is at least the latter
-# times cos(phi).
-KM_PER_DEGREE_LAT = 110.574
-KM_PER_DEGREE_LON_EQUATOR = 111.320
 
 # Cells computed and sent at a time: PostgreSQL ingests one part while Python computes the next,
 # and the stream in memory stays small (a prefecture city at res 9 can hold a million cells).
@@ -177,14 +171,8 @@ def expanded_bounds(boundaries: list[BaseGeometry], res: int) -> tuple[float, ..
     """Return the bounds of ``boundaries`` widened as far as a cell overlapping them reaches.
 
     A cell that overlaps an area by a sliver can reach a whole cell width beyond its bounds, and
-    its outlets must still be read. The width is at most ``CELL_WIDTH_EDGES`` average edges; it
-    is turned into degrees with the shortest degree of latitude (at the equator) and the length
-    of a degree of longitude at the poleward edge of the widened box, where it is shortest (at
-    Yichun's 47.7°N a degree of longitude is 75 km, not the 111 km of the equator).
+    its outlets must still be read. The width is at most ``CELL_WIDTH_EDGES`` average edges.
     """
-    x0, y0, x1, y1 = (float(v) for v in shapely.total_bounds(boundaries))
     width_km = CELL_WIDTH_EDGES * h3.average_hexagon_edge_length(res, unit="km")
-    margin_lat = width_km / KM_PER_DEGREE_LAT
-    poleward = min(89.0, max(abs(y0), abs(y1)) + margin_lat)
-    margin_lon = width_km / (KM_PER_DEGREE_LON_EQUATOR * math.cos(math.radians(poleward)))
-    return (x0 - margin_lon, y0 - margin_lat, x1 + margin_lon, y1 + margin_lat)
+    x0, y0, x1, y1 = (float(v) for v in shapely.total_bounds(boundaries))
+    return widened_bounds((x0, y0, x1, y1), width_km)
