@@ -10,7 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -70,30 +70,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(
-    url: str | None = None,
-    workers: int = 1,
-    env: dict[str, str] | None = None,
-    args: tuple[str, ...] = (),
-) -> Iterator[str]:
-    """Run ``warmmap serve ARGS`` in a child process (with ``env`` added); yield its base URL."""
-    port = free_port()
-    env = os.environ | {"WARMMAP_DATABASE_URL": url or database_url()} | (env or {})
+def serving(command: list[str], env: dict[str, str], port: int) -> Iterator[str]:
+    """Run ``command`` (listening on ``port``) with ``env`` added; yield its base URL once up."""
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "warmmap_cli",
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            *args,
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        command, env=os.environ | env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -101,7 +81,27 @@ def running_server(
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.wait(timeout=20)
+
+
+def running_server(
+    url: str | None = None,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
+) -> AbstractContextManager[str]:
+    """Run ``warmmap serve ARGS`` in a child process (with ``env`` added); yield its base URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "warmmap_cli", "serve", "--port", str(port),
+               "--workers", str(workers), *args]  # fmt: skip
+    return serving(command, {"WARMMAP_DATABASE_URL": url or database_url()} | (env or {}), port)
+
+
+def floor_server(url: str) -> AbstractContextManager[str]:
+    """Serve ``bench.nearest_floor`` (the bare ASGI KNN answer) as warmmap is served."""
+    port = free_port()
+    command = [sys.executable, "-m", "bench.nearest_floor", "--port", str(port)]
+    return serving(command, {"WARMMAP_DATABASE_URL": url}, port)
 
 
 def wait_until_serving(base: str, timeout_s: float = 120) -> None:
@@ -158,19 +158,9 @@ def write_result(name: str, result: dict[str, Any]) -> Path:
 TIPG_PYTHON = Path(__file__).parent / ".venv-tipg" / "bin" / "python"
 
 
-@contextmanager
-def tipg_server(env: dict[str, str]) -> Iterator[str]:
+def tipg_server(env: dict[str, str]) -> AbstractContextManager[str]:
     """Serve tipg (its own venv, ``make bench`` makes it) with two workers under ``env``."""
     port = free_port()
-    process = subprocess.Popen(
-        [str(TIPG_PYTHON), "-m", "uvicorn", "tipg.main:app", "--port", str(port),
-         "--workers", "2"],
-        env=os.environ | env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(base)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    command = [str(TIPG_PYTHON), "-m", "uvicorn", "tipg.main:app", "--port", str(port),
+               "--workers", "2"]  # fmt: skip
+    return serving(command, env, port)

@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -71,7 +71,7 @@ def paths(side: str, tiles: list[tuple[int, int, int]], layer: str) -> list[str]
     ]
 
 
-def item_paths(side: str, boxes: list[tuple[float, ...]]) -> list[str]:
+def item_paths(side: str, boxes: Sequence[tuple[float, ...]]) -> list[str]:
     root = "/ogc/collections/outlets" if side == "warmmap" else "/collections/tipg_bench.outlets"
     return [f"{root}/items?limit=100&bbox={','.join(map(str, b))}" for b in boxes]
 
@@ -126,7 +126,7 @@ def tile_counts(
             for r in fetch_all(base, paths(side, tiles, layer))]  # fmt: skip
 
 
-def item_counts(base: str, side: str, boxes: list[tuple[float, ...]]) -> list[tuple[int, int]]:
+def item_counts(base: str, side: str, boxes: Sequence[tuple[float, ...]]) -> list[tuple[int, int]]:
     return [(r.json()["numberReturned"], r.json()["numberMatched"])
             for r in fetch_all(base, item_paths(side, boxes))]  # fmt: skip
 
@@ -138,7 +138,7 @@ def agreement(ours: list[tuple[int, int]], theirs: list[tuple[int, int]]) -> dic
 
 
 def measure(
-    url: str, tiles: list[tuple[int, int, int]], boxes: list[tuple[float, ...]]
+    url: str, tiles: list[tuple[int, int, int]], boxes: Sequence[tuple[float, ...]]
 ) -> dict[str, Any]:
     """Alternate warmmap (cache off) and tipg, ROUNDS times, on every layer and on items."""
     runs: dict[str, dict[str, list[dict[str, Any]]]] = {}

@@ -35,7 +35,7 @@ from bench.harness import (
     time_calls,
     write_result,
 )
-from bench.nearest import wrk
+from bench.nearest import warmmap_paths, wrk
 from etl.demo.national import OUTLETS, SOURCE, STATIONS, NationalFile, write_national
 from etl.load import load_file
 from geo_api.coverage.refresh import refresh_coverage
@@ -138,10 +138,10 @@ def requests(base: str, points: np.ndarray, city: str) -> dict[str, Any]:
         lon, lat = points[next(calls) % len(points)]
         return get(f"{base}/stations/nearest?lon={lon}&lat={lat}&k=5")
 
-    spots = [(float(lon), float(lat)) for lon, lat in points]
-    wrk(base, spots[:500], {}, duration_s=3)  # warm up the workers and their pools
+    paths = warmmap_paths([(float(lon), float(lat)) for lon, lat in points], {})
+    wrk(base, paths[:500], duration_s=3)  # warm up the workers and their pools
     return {
-        "nearest": wrk(base, spots, {}, duration_s=WRK_S),
+        "nearest": wrk(base, paths, duration_s=WRK_S),
         "nearest_one_client": summary(time_calls(nearest, NEAREST_CALLS, warmup=50)),
         "gaps": summary(
             time_calls(lambda: get(f"{base}/coverage/gaps?city={city}"), AREA_CALLS, warmup=3)

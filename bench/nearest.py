@@ -11,6 +11,10 @@ connections each, measured in the same run (``ROUNDS`` rounds, sides alternating
 - ``warmmap``: wrk against ``warmmap serve --workers 2`` (granian) over the same points, plain
   and with filters; and plain with ``--server uvicorn`` (uvloop, httptools), to show the server's
   share.
+- ``floor``: wrk against ``bench.nearest_floor``, a bare ASGI callable served as warmmap is
+  (granian, two workers, uvloop) answering the plain KNN's rows from an asyncpg pool as GeoJSON:
+  the least any Python server on this stack can do, so ``knn / floor`` is the price of HTTP and
+  Python on this machine and ``floor / warmmap`` what warmmap itself adds.
 - ``tipg``: wrk against tipg 1.6.1 (``bench/.venv-tipg``, two uvicorn workers) publishing the
   plain KNN as a function collection (``tipg_nearest.nearest(lon, lat, k)``) on the same
   database.
@@ -31,7 +35,7 @@ import numpy as np
 import psycopg2
 import psycopg2.extras
 
-from bench.harness import TIPG_PYTHON, running_server, tipg_server
+from bench.harness import TIPG_PYTHON, floor_server, running_server, tipg_server
 from bench.nearest_data import bench_url, prepare
 from geo_api.settings import get_settings
 from geo_api.stations.nearest import (
@@ -157,6 +161,10 @@ def warmmap_paths(points: list[tuple[float, float]], params: dict[str, Any]) -> 
     ]
 
 
+def floor_paths(points: list[tuple[float, float]]) -> list[str]:
+    return [f"/?{urlencode({'lon': x, 'lat': y})}" for x, y in points]
+
+
 def tipg_paths(points: list[tuple[float, float]]) -> list[str]:
     return [
         f"/collections/tipg_nearest.nearest/items?{urlencode({'lon': x, 'lat': y, 'k': K})}"
@@ -265,11 +273,15 @@ def run() -> dict[str, Any]:
     widened = second_queries(points[:1000])
     warm_cache(url, points)
     knn_script = "\n".join([*_pgbench_point(), KNN_SQL.format(lon=":lon", lat=":lat") + ";"])
-    runs: dict[str, list[dict[str, Any]]] = {"knn": [], "candidates": [], "tipg": []}
+    runs: dict[str, list[dict[str, Any]]] = {"knn": [], "candidates": [], "floor": [], "tipg": []}
     runs |= {f"warmmap {name}": [] for name in VARIANTS} | {"warmmap plain, uvicorn": []}
     for _ in range(ROUNDS):
         runs["knn"].append(pgbench(knn_script, url))
         runs["candidates"].append(pgbench(_candidates_script(), url))
+        with floor_server(url) as base:
+            paths = floor_paths(points)
+            wrk(base, paths[:500], duration_s=2)
+            runs["floor"].append(wrk(base, paths))
         with running_server(url, workers=2) as base:
             for name, params in VARIANTS.items():
                 paths = warmmap_paths(points, params)
@@ -283,6 +295,7 @@ def run() -> dict[str, Any]:
             wrk(base, tipg_paths(points[:500]), duration_s=2)
             runs["tipg"].append(wrk(base, tipg_paths(points)))
     knn, ours, tipg = _mean(runs["knn"]), _mean(runs["warmmap plain"]), _mean(runs["tipg"])
+    floor = _mean(runs["floor"])
     return {
         **data,
         "k": K,
@@ -296,6 +309,8 @@ def run() -> dict[str, Any]:
         "runs": runs,
         "per_s": {name: _mean(r) for name, r in runs.items()},
         "knn_over_warmmap": round(knn / ours, 2),
+        "knn_over_floor": round(knn / floor, 2),
+        "floor_over_warmmap": round(floor / ours, 2),
         "warmmap_over_tipg": round(ours / tipg, 2),
         "second_query_share": widened,
         "plans": explained,
@@ -316,6 +331,8 @@ def report(result: dict[str, Any]) -> str:
     lines.append(
         f"  plain KNN / warmmap {result['knn_over_warmmap']}x (goal <= 2); "
         f"warmmap / tipg {result['warmmap_over_tipg']}x; "
+        f"plain KNN / floor {result['knn_over_floor']}x, floor / warmmap "
+        f"{result['floor_over_warmmap']}x; "
         f"second queries {result['second_query_share']}"
     )
     for name, plan in result["plans"].items():
