@@ -11,6 +11,7 @@ Two kinds of link per station: a marker (where it is) and a walking route from t
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote_plus
 
 import numpy as np
@@ -24,6 +25,8 @@ SOURCE = "warmmap"
 # between them are quoted here by hand (%2C is ',', %3A ':', %3B ';', %7C '|').
 # Seven decimals are about a centimetre: rounding never moves the marker.
 _DIGITS = 7
+# Stations whose link places and marker links a worker keeps (``station_place``): a few KB each.
+STATION_PLACES = 16_384
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,25 @@ def app_positions(lons: ArrayLike, lats: ArrayLike) -> AppPositions:
     return AppPositions(lon_gcj, lat_gcj, lon_bd, lat_bd)
 
 
+def point_place(lon: float, lat: float, name: str, address: str | None = None) -> LinkPlace:
+    """Return the link place of one WGS-84 point (converted as a scalar: no array to build)."""
+    at = app_positions(np.float64(lon), np.float64(lat))
+    return link_place(at.lon_gcj[0], at.lat_gcj[0], at.lon_bd[0], at.lat_bd[0], name, address)
+
+
+@lru_cache(maxsize=STATION_PLACES)
+def station_place(
+    lon: float, lat: float, name: str, address: str | None
+) -> tuple[LinkPlace, MapLinks]:
+    """Return a station's link place and marker links, made once and kept.
+
+    They depend on nothing but the arguments, which are the cache's key: a station moved or
+    renamed is a new key, so nothing kept goes stale.
+    """
+    place = point_place(lon, lat, name, address)
+    return place, MapLinks(amap_link(place), baidu_link(place), tencent_link(place))
+
+
 def station_links(
     origin: tuple[float, float, str],
     lons: list[float],
@@ -148,19 +170,10 @@ def station_links(
     names: list[str],
     addresses: list[str | None],
 ) -> list[tuple[MapLinks, MapLinks]]:
-    """Return each station's marker links and walking routes from ``origin`` (lon, lat, name).
-
-    The origin and the stations are converted to GCJ-02 and BD-09 in one call.
-    """
-    at = app_positions([origin[0], *lons], [origin[1], *lats])
-    places = [
-        link_place(at.lon_gcj[i], at.lat_gcj[i], at.lon_bd[i], at.lat_bd[i], name, address)
-        for i, (name, address) in enumerate(
-            zip([origin[2], *names], [None, *addresses], strict=True)
-        )
-    ]
-    start = places[0]
-    return [
-        (MapLinks(amap_link(p), baidu_link(p), tencent_link(p)), navigation(start, p))
-        for p in places[1:]
-    ]
+    """Return each station's marker links and walking routes from ``origin`` (lon, lat, name)."""
+    start = point_place(*origin)
+    links = []
+    for station in zip(lons, lats, names, addresses, strict=True):
+        place, marker = station_place(*station)
+        links.append((marker, navigation(start, place)))
+    return links
