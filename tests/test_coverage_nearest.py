@@ -4,11 +4,11 @@ import h3
 import numpy as np
 import pytest
 from pyproj import Geod
-from shapely.geometry import Polygon
+from shapely.geometry import Polygon, box
 from sqlalchemy import text
 
 from geo_api.coverage.nearest import StationIndex
-from geo_api.coverage.refresh import refresh_city
+from geo_api.coverage.refresh import REACH_KM, refresh_city
 from tests.coverage_city import make_area, make_station
 
 GEOD = Geod(ellps="WGS84")
@@ -107,5 +107,33 @@ def test_a_refreshed_random_city_at_yichun_equals_brute_force(session):
         centres[:, 1], centres[:, 0], ids, station_lon, station_lat
     )
     assert len(rows) > 500
+    assert [row.nearest_station_id for row in rows] == expected_ids.tolist()
+    np.testing.assert_allclose([row.nearest_station_m for row in rows], expected_m, rtol=1e-9)
+
+
+def test_a_refresh_finds_a_nearer_station_beyond_the_stations_read_around_the_city(session):
+    # A city 20 km tall: station A 10 km north of it, inside the stations read around the city
+    # (REACH_KM beyond its cells), station B 22 km south of it, outside them. For the southern
+    # cells B (22 km) is nearer than A (30 km): only a second look, at every station, finds it.
+    lon0, south, north = 104.0, 30.4, 30.4 + 20 / 110.9
+    make_area(session, "510799", "city", box(lon0, south, lon0 + 0.02, north), None)
+    _, a_lat, _ = GEOD.fwd(lon0 + 0.01, north, 0, 10_000)
+    _, b_lat, _ = GEOD.fwd(lon0 + 0.01, south, 180, 22_000)
+    a = make_station(session, lon0 + 0.01, float(a_lat))
+    b = make_station(session, lon0 + 0.01, float(b_lat))
+    assert REACH_KM < 22
+    refresh_city(session, "510799", 8)
+    rows = session.execute(
+        text(
+            "SELECT h3, nearest_station_id, nearest_station_m FROM coverage_cells "
+            "WHERE city_adcode = '510799' AND res = 8 ORDER BY h3"
+        )
+    ).all()
+    centres = np.array([h3.cell_to_latlng(row.h3) for row in rows])
+    expected_ids, expected_m = brute_force(
+        centres[:, 1], centres[:, 0], np.array([a.id, b.id]),
+        np.array([lon0 + 0.01, lon0 + 0.01]), np.array([float(a_lat), float(b_lat)]),
+    )  # fmt: skip
+    assert {a.id, b.id} == set(expected_ids.tolist())  # both are somebody's nearest
     assert [row.nearest_station_id for row in rows] == expected_ids.tolist()
     np.testing.assert_allclose([row.nearest_station_m for row in rows], expected_m, rtol=1e-9)

@@ -125,9 +125,7 @@ def _better(
     return (distance_m < best_m) | ((distance_m == best_m) & (ids < best_ids))
 
 
-def widened_bounds(
-    bounds: tuple[float, float, float, float], margin_km: float
-) -> tuple[float, ...]:
+def widened_bounds(bounds: tuple[float, ...], margin_km: float) -> tuple[float, ...]:
     """Return lon/lat ``bounds`` widened so that they hold every point within ``margin_km``.
 
     The margin is turned into degrees with the shortest degree of latitude (at the equator) and

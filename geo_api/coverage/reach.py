@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo_api.coverage.nearest import StationIndex, widened_bounds
+from geo_api.coverage.refresh import read_open_stations
 
 CITY_OUTLETS = """
 SELECT ou.id, ou.riders, ST_X(ou.geom), ST_Y(ou.geom)
@@ -23,10 +24,6 @@ FROM outlets ou JOIN admin_areas city ON city.adcode = :city
 WHERE ST_Covers(city.geom, ou.geom)
 """
 OUTLETS_BY_ID = "SELECT id, riders, ST_X(geom), ST_Y(geom) FROM outlets WHERE id = ANY(:ids)"
-OPEN_STATIONS_IN_BOX = """
-SELECT id, ST_X(geom), ST_Y(geom) FROM stations
-WHERE status = 'open' AND geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)
-"""
 # Bounds are widened a little more than the threshold: a station exactly at it is still read.
 _MARGIN_SLACK = 1.001
 
@@ -93,9 +90,4 @@ def stations_within_reach(
 ) -> StationIndex:
     """Return the open stations that may lie within ``threshold_m`` of any of the points."""
     bounds = (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
-    box = widened_bounds(bounds, threshold_m / 1000 * _MARGIN_SLACK)
-    rows = session.execute(
-        text(OPEN_STATIONS_IN_BOX), dict(zip(("x0", "y0", "x1", "y1"), box, strict=True))
-    ).all()
-    places = np.array([tuple(row) for row in rows], dtype=np.float64).reshape(-1, 3)
-    return StationIndex(places[:, 0].astype(np.int64), places[:, 1], places[:, 2])
+    return read_open_stations(session, widened_bounds(bounds, threshold_m / 1000 * _MARGIN_SLACK))

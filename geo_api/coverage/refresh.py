@@ -37,6 +37,11 @@ CELL_WIDTH_EDGES = 2.5
 CELLS_PER_PART = 25_000
 
 OPEN_STATIONS = "SELECT id, ST_X(geom), ST_Y(geom) FROM stations WHERE status = 'open'"
+OPEN_STATIONS_IN_BOX = OPEN_STATIONS + " AND geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)"
+# A refresh reads the open stations within this many km of the city's cells at first (a city's
+# nearest station can lie in another city, but rarely farther): at national scale that is a few
+# thousand of 200,000. A cell whose nearest among them is farther away asks all of them.
+REACH_KM = 20.0
 OUTLETS_IN_BOX = """
 SELECT ST_X(geom), ST_Y(geom), riders FROM outlets
 WHERE geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)
@@ -96,19 +101,39 @@ def refresh_city(
         refreshed_at = min(refreshed_at, stations.read_at)
     load_city(session, city)  # NotFound unless the city is loaded
     boundaries = area_boundaries(session, city)
-    lon, lat, riders = read_outlets(session, expanded_bounds(boundaries, res))
+    bounds = expanded_bounds(boundaries, res)
+    lon, lat, riders = read_outlets(session, bounds)
+    around = stations is None
     if stations is None:
-        stations = read_open_stations(session)
+        # The stations around the city first; all of them only for a cell that needs them.
+        stations = read_open_stations(session, widened_bounds(bounds, REACH_KM))
     with in_background(deleting_cells(session, city, res)):
         cells = cells_touching(boundaries, res)
         outlets, riders_per_cell = cell_demand(cells, res, lon, lat, riders)
-    nearest_s = 0.0
+        nearest_started = time.perf_counter()
+        centres = h3_centres(cells)
+        station_id, distance_m = nearest_of(centres[:, 1], centres[:, 0], stations)
+        nearest_s = time.perf_counter() - nearest_started
+    if around:
+        far = np.flatnonzero((station_id < 0) | ~(distance_m <= REACH_KM * 1000))
+        if len(far):
+            # Beyond the stations read, one may be nearer than the nearest of them.
+            nearest_started = time.perf_counter()
+            everywhere = read_open_stations(session)
+            station_id[far], distance_m[far] = nearest_of(
+                centres[far, 1], centres[far, 0], everywhere
+            )
+            nearest_s += time.perf_counter() - nearest_started
     with copying_cells(session) as send:
         for start in range(0, len(cells), CELLS_PER_PART):
             part = slice(start, start + CELLS_PER_PART)
-            nearest_started = time.perf_counter()
-            rows = nearest_rows(cells[part], outlets[part], riders_per_cell[part], stations)
-            nearest_s += time.perf_counter() - nearest_started
+            rows = CellRows(
+                cells[part],
+                outlets[part],
+                riders_per_cell[part],
+                station_id[part],
+                distance_m[part],
+            )
             send(copy_tuples(city, res, rows, refreshed_at))
     return RefreshResult(
         city=city,
@@ -120,13 +145,12 @@ def refresh_city(
     )
 
 
-def nearest_rows(
-    cells: np.ndarray, outlets: np.ndarray, riders: np.ndarray, stations: StationIndex
-) -> CellRows:
-    """Return the rows of ``cells``: their demand and the nearest station to each centre."""
-    centres = h3_centres(cells)
-    nearest = stations.nearest(centres[:, 1], centres[:, 0])
-    return CellRows(cells, outlets, riders, nearest.station_id, nearest.distance_m)
+def nearest_of(
+    lon: np.ndarray, lat: np.ndarray, stations: StationIndex
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the id of the nearest of ``stations`` to each point (-1: none) and its metres."""
+    nearest = stations.nearest(lon, lat)
+    return nearest.station_id, nearest.distance_m
 
 
 def h3_centres(cells: np.ndarray) -> np.ndarray:
@@ -145,10 +169,14 @@ def write_cells(
         send(copy_tuples(city, res, rows, refreshed_at))
 
 
-def read_open_stations(session: Session) -> StationIndex:
-    """Return every open station (a city's nearest can lie in another)."""
+def read_open_stations(session: Session, box: tuple[float, ...] | None = None) -> StationIndex:
+    """Return every open station, or those inside lon/lat ``box``."""
     read_at = session.execute(text("SELECT clock_timestamp()")).scalar_one()
-    rows = session.execute(text(OPEN_STATIONS)).all()
+    if box is None:
+        rows = session.execute(text(OPEN_STATIONS)).all()
+    else:
+        corners = dict(zip(("x0", "y0", "x1", "y1"), box, strict=True))
+        rows = session.execute(text(OPEN_STATIONS_IN_BOX), corners).all()
     ids = np.array([row[0] for row in rows], dtype=np.int64)
     places = np.array([row[1:] for row in rows], dtype=np.float64).reshape(-1, 2)
     return StationIndex(ids, places[:, 0], places[:, 1], read_at)
