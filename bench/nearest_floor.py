@@ -60,24 +60,13 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
 
 
 def main() -> None:
-    from granian import Granian
-    from granian.constants import HTTPModes, Interfaces, Loops, RuntimeModes
+    from warmmap_cli.serve import granian
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    Granian(
-        "bench.nearest_floor:app",
-        address="127.0.0.1",
-        port=args.port,
-        interface=Interfaces.ASGI,
-        workers=args.workers,
-        loop=Loops.uvloop,
-        runtime_mode=RuntimeModes.st,
-        http=HTTPModes.http1,
-        websockets=False,
-    ).serve()
+    granian("bench.nearest_floor:app", "127.0.0.1", args.port, args.workers, factory=False)
 
 
 if __name__ == "__main__":

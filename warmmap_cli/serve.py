@@ -83,16 +83,27 @@ def serve(
             proxy_headers=False,
         )
         return
+    granian(APP_FACTORY, bind, port or config.port, workers, factory=True, log_access=access_log)
+
+
+def granian(
+    target: str, address: str, port: int, workers: int, *, factory: bool, log_access: bool = False
+) -> None:
+    """Serve the ASGI app ``target`` with granian, as warmmap is served.
+
+    The benchmark's floor (``bench/nearest_floor.py``) is served by this too: both pay the same
+    server.
+    """
     Granian(
-        APP_FACTORY,
-        factory=True,
-        address=bind,
-        port=port or config.port,
+        target,
+        factory=factory,
+        address=address,
+        port=port,
         interface=Interfaces.ASGI,
         workers=workers,
         loop=Loops.uvloop,
         runtime_mode=RuntimeModes.st,
         http=HTTPModes.http1,
         websockets=False,
-        log_access=access_log,
+        log_access=log_access,
     ).serve()
