@@ -52,6 +52,9 @@ WRK_S = 10
 # wrk runs of WRK_S each; the median of their p50s and p99s, the mean of their rates, is the
 # figure (a single p99 at 16 connections on two cores moves by 2x from run to run).
 WRK_ROUNDS = 3
+# Cities whose community coverage (by street) is asked once each on the national database:
+# "any city", not only Chengdu. Drawn with SEED from the loaded cities.
+OTHER_CITIES = 30
 
 
 def scale() -> float:
@@ -160,6 +163,37 @@ def requests(base: str, points: np.ndarray, city: str) -> dict[str, Any]:
     }
 
 
+def sample_cities(url: str, n: int) -> list[str]:
+    """Up to ``n`` loaded cities other than CITY, drawn with SEED."""
+    with psycopg2.connect(url) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT adcode FROM admin_areas WHERE level = 'city' AND adcode <> %s ORDER BY adcode",
+            (CITY,),
+        )
+        adcodes = [row[0] for row in cursor.fetchall()]
+    connection.close()
+    rng = np.random.default_rng(SEED)
+    return sorted(rng.choice(adcodes, size=min(n, len(adcodes)), replace=False).tolist())
+
+
+def any_city(base: str, cities: list[str]) -> dict[str, Any]:
+    """Community coverage by street of each of ``cities`` once, from one client: the spread."""
+    timings: dict[str, float] = {}
+    outlets: dict[str, int] = {}
+    for city in cities:
+        started = time.perf_counter()
+        answer = json.loads(get(f"{base}/coverage/communities?city={city}&level=street"))
+        timings[city] = (time.perf_counter() - started) * 1000
+        outlets[city] = answer["totals"]["outlets"]
+    largest = max(outlets, key=lambda city: outlets[city])
+    return {
+        "cities": len(cities),
+        **summary(list(timings.values())),
+        "largest": {"city": largest, "outlets": outlets[largest], "ms": round(timings[largest], 1)},
+        "per_city_ms": {city: round(ms, 1) for city, ms in timings.items()},
+    }
+
+
 def wrk_rounds(base: str, paths: list[str]) -> dict[str, Any]:
     """Run wrk WRK_ROUNDS times; the median latencies and mean rate, with every round."""
     rounds = [wrk(base, paths, duration_s=WRK_S) for _ in range(WRK_ROUNDS)]
@@ -228,8 +262,11 @@ def measure(
         keep = ("files", "load_s", "seconds", "rows", "refresh_s", "cells")
         result |= {k: before[k] for k in keep}
     points = reader_points(url, 2000)
+    cities = sample_cities(url, OTHER_CITIES)
     with running_server(url, workers=2) as base:
         result["requests"] = requests(base, points, CITY)
+        if len(cities) > 1:
+            result["communities_any_city"] = any_city(base, cities)
         result["server_rss_mb"] = server_rss_mb(base.rsplit(":", 1)[1])
     result["database_mb"] = database_mb(url)
     return result
@@ -290,6 +327,12 @@ def report(result: dict[str, Any]) -> str:
         f"{n['refresh_s']} s ({r['refresh']}x), server {n['server_rss_mb']} MB "
         f"(city {c['server_rss_mb']} MB), database {n['database_mb']} MB "
         f"(city {c['database_mb']} MB)"
+        + (
+            f"; communities of {n['communities_any_city']['cities']} other cities p50/p99 "
+            f"{n['communities_any_city']['p50_ms']}/{n['communities_any_city']['p99_ms']} ms"
+            if "communities_any_city" in n
+            else ""
+        )
     )
 
 
