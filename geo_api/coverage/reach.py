@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo_api.coverage.nearest import StationIndex, widened_bounds
-from geo_api.coverage.refresh import read_open_stations
+from geo_api.coverage.refresh import open_stations_in
 
 CITY_OUTLETS = """
 SELECT ou.id, ou.riders, ST_X(ou.geom), ST_Y(ou.geom)
@@ -90,4 +90,4 @@ def stations_within_reach(
 ) -> StationIndex:
     """Return the open stations that may lie within ``threshold_m`` of any of the points."""
     bounds = (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
-    return read_open_stations(session, widened_bounds(bounds, threshold_m / 1000 * _MARGIN_SLACK))
+    return open_stations_in(session, widened_bounds(bounds, threshold_m / 1000 * _MARGIN_SLACK))

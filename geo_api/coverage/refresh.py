@@ -8,15 +8,17 @@ while Python computes, in the caller's transaction: readers see the old cells or
 """
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import h3
 import h3ronpy.vector as h3v
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.orm import Session
 
 from geo_api import audit
@@ -106,7 +108,7 @@ def refresh_city(
     around = stations is None
     if stations is None:
         # The stations around the city first; all of them only for a cell that needs them.
-        stations = read_open_stations(session, widened_bounds(bounds, REACH_KM))
+        stations = open_stations_in(session, widened_bounds(bounds, REACH_KM))
     with in_background(deleting_cells(session, city, res)):
         cells = cells_touching(boundaries, res)
         outlets, riders_per_cell = cell_demand(cells, res, lon, lat, riders)
@@ -169,14 +171,22 @@ def write_cells(
         send(copy_tuples(city, res, rows, refreshed_at))
 
 
-def read_open_stations(session: Session, box: tuple[float, ...] | None = None) -> StationIndex:
-    """Return every open station, or those inside lon/lat ``box``."""
+def read_open_stations(session: Session) -> StationIndex:
+    """Return every open station, dated by when they were read.
+
+    A city's nearest station can lie in another city; the batch reads them once for all.
+    """
     read_at = session.execute(text("SELECT clock_timestamp()")).scalar_one()
-    if box is None:
-        rows = session.execute(text(OPEN_STATIONS)).all()
-    else:
-        corners = dict(zip(("x0", "y0", "x1", "y1"), box, strict=True))
-        rows = session.execute(text(OPEN_STATIONS_IN_BOX), corners).all()
+    return _station_index(session.execute(text(OPEN_STATIONS)).all(), read_at)
+
+
+def open_stations_in(session: Session, box: tuple[float, ...]) -> StationIndex:
+    """Return the open stations inside lon/lat ``box``."""
+    corners = dict(zip(("x0", "y0", "x1", "y1"), box, strict=True))
+    return _station_index(session.execute(text(OPEN_STATIONS_IN_BOX), corners).all(), None)
+
+
+def _station_index(rows: Sequence[Row[Any]], read_at: datetime | None) -> StationIndex:
     ids = np.array([row[0] for row in rows], dtype=np.int64)
     places = np.array([row[1:] for row in rows], dtype=np.float64).reshape(-1, 2)
     return StationIndex(ids, places[:, 0], places[:, 1], read_at)

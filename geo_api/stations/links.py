@@ -16,7 +16,7 @@ from urllib.parse import quote_plus
 
 import numpy as np
 
-from geo_api.coords import ArrayLike, gcj02_to_bd09, wgs84_to_gcj02
+from geo_api.coords import gcj02_to_bd09, wgs84_to_gcj02
 
 SOURCE = "warmmap"
 # Links are built on the workers' hot path (six per station): each coordinate is formatted and
@@ -36,16 +36,6 @@ class MapLinks:
     amap: str
     baidu: str
     tencent: str
-
-
-@dataclass(frozen=True)
-class AppPositions:
-    """Points as the apps read them: GCJ-02 for Amap and Tencent, BD-09 for Baidu."""
-
-    lon_gcj: list[float]
-    lat_gcj: list[float]
-    lon_bd: list[float]
-    lat_bd: list[float]
 
 
 @dataclass(frozen=True)
@@ -136,18 +126,14 @@ def navigation(origin: LinkPlace, place: LinkPlace) -> MapLinks:
     )
 
 
-def app_positions(lons: ArrayLike, lats: ArrayLike) -> AppPositions:
-    """Return WGS-84 ``lons, lats`` in GCJ-02 and BD-09, converted at once."""
-    gcj = wgs84_to_gcj02(lons, lats)
-    lon_bd, lat_bd = (np.atleast_1d(v).tolist() for v in gcj02_to_bd09(*gcj))
-    lon_gcj, lat_gcj = (np.atleast_1d(v).tolist() for v in gcj)
-    return AppPositions(lon_gcj, lat_gcj, lon_bd, lat_bd)
-
-
 def point_place(lon: float, lat: float, name: str, address: str | None = None) -> LinkPlace:
-    """Return the link place of one WGS-84 point (converted as a scalar: no array to build)."""
-    at = app_positions(np.float64(lon), np.float64(lat))
-    return link_place(at.lon_gcj[0], at.lat_gcj[0], at.lon_bd[0], at.lat_bd[0], name, address)
+    """Return the link place of one WGS-84 point.
+
+    Converted as scalars: numpy's setup for a one-element array cost more than the conversion.
+    """
+    lon_gcj, lat_gcj = wgs84_to_gcj02(np.float64(lon), np.float64(lat))
+    lon_bd, lat_bd = gcj02_to_bd09(lon_gcj, lat_gcj)
+    return link_place(float(lon_gcj), float(lat_gcj), float(lon_bd), float(lat_bd), name, address)
 
 
 @lru_cache(maxsize=STATION_PLACES)
